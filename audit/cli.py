@@ -1,0 +1,71 @@
+"""The `audit` command: thin wrappers that parse options and call the package's modules."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import library, schema
+from .validate import Result
+
+DEFAULT_DB = "audit.db"
+
+
+@click.group()
+def main() -> None:
+    """Service-detail audits: checklists, inspections, reports."""
+
+
+def _summary(result: Result) -> dict[str, object]:
+    checklist = result.checklist
+    entry: dict[str, object] = {"path": result.path, "valid": checklist is not None}
+    if checklist is not None:
+        items = {stage.key: sum(len(s.items) for s in stage.sections) for stage in checklist.stages}
+        entry.update(
+            id=checklist.id,
+            title=checklist.title,
+            hash=checklist.content_hash(),
+            stages=[stage.key for stage in checklist.stages],
+            sections=sum(len(stage.sections) for stage in checklist.stages),
+            items=sum(items.values()),
+            items_per_stage=items,
+            languages=list(checklist.languages),
+        )
+    entry["problems"] = [problem.as_dict() for problem in result.problems]
+    return entry
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print a summary a program can read.")
+def check(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Validate checklist files (default: checklists/).
+
+    Prints every problem as file:line:column: message. Exits 0 when every file is
+    valid, 1 when any has problems, 2 on usage errors.
+    """
+    targets = list(paths) or [Path("checklists")]
+    missing = [str(p) for p in targets if not p.exists()]
+    if missing:
+        raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
+    results = library.check(targets)
+    if not results:
+        raise click.UsageError(f"no .yaml or .yml files under {', '.join(map(str, targets))}")
+    if as_json:
+        click.echo(json.dumps([_summary(r) for r in results], ensure_ascii=False, indent=2))
+    else:
+        for result in results:
+            for problem in result.problems:
+                click.echo(problem.format(result.path))
+        bad = sum(1 for r in results if r.problems)
+        click.echo(f"{len(results)} checklist file(s) checked, {bad} with problems", err=True)
+    sys.exit(1 if any(r.problems for r in results) else 0)
+
+
+@main.command(name="schema")
+def schema_command() -> None:
+    """Print the checklist format's JSON Schema (for editors' YAML plugins)."""
+    click.echo(json.dumps(schema.SCHEMA, ensure_ascii=False, indent=2))

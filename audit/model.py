@@ -1,0 +1,218 @@
+"""The validated checklist as typed records, its canonical JSON and its content hash.
+
+The canonical form is the checklist with every default filled in, so two files that mean
+the same thing (other comments, key order, quoting, an explicit default) hash the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .schema import SCORED_TYPES, STAGES
+
+Text = dict[str, str]
+
+DEFAULT_PASS_SCORE = 0.5
+DEFAULT_BANDS: list[dict[str, Any]] = [
+    {"id": "excellent", "min": 90, "label": {"zh-Hans": "优秀", "zh-Hant": "優秀", "en": "Excellent"}},
+    {"id": "pass", "min": 75, "label": {"zh-Hans": "合格", "zh-Hant": "合格", "en": "Pass"}},
+    {"id": "fail", "min": 0, "label": {"zh-Hans": "不合格", "zh-Hant": "不合格", "en": "Fail"}},
+]
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    label: Text
+    score: float
+    exclusive: bool = False
+
+
+@dataclass(frozen=True)
+class Condition:
+    item: str
+    values: tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    text: Text
+    guidance: Text
+    type: str
+    required: bool = True
+    weight: float = 1
+    na: bool = False
+    critical_cap: float | None = None
+    evidence_photo: str | None = None
+    evidence_note: str | None = None
+    when: Condition | None = None
+    min: float | None = None
+    max: float | None = None
+    labels: dict[str, Text] = field(default_factory=dict)
+    choices: tuple[Choice, ...] = ()
+    unit: Text | None = None
+    pass_min: float | None = None
+    pass_max: float | None = None
+    pass_score: float | None = None
+
+    @property
+    def scored(self) -> bool:
+        return self.type in SCORED_TYPES
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: Text
+    weight: float
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    weight: float
+    sections: tuple[Section, ...]
+
+
+@dataclass(frozen=True)
+class Band:
+    id: str
+    min: float
+    label: Text
+
+
+@dataclass(frozen=True)
+class Checklist:
+    id: str
+    title: Text
+    description: Text | None
+    language: str
+    languages: tuple[str, ...]
+    site_types: tuple[str, ...]
+    bands: tuple[Band, ...]
+    stages: tuple[Stage, ...]
+
+    def items(self) -> list[Item]:
+        return [item for stage in self.stages for section in stage.sections for item in section.items]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def canonical_json(self) -> str:
+        return json.dumps(
+            _canonical_numbers(self.as_dict()), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+
+
+def _canonical_numbers(value: Any) -> Any:
+    """Writes 2 and 2.0 alike, so that the hash follows what a number means, not how it was typed."""
+    if isinstance(value, dict):
+        return {key: _canonical_numbers(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_canonical_numbers(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def text(value: Any, language: str) -> Text:
+    return {language: value} if isinstance(value, str) else dict(value)
+
+
+def condition_value(value: Any) -> str | int:
+    """YAML 1.1 reads a bare yes/no as a boolean; a condition means the answer 'yes'/'no'."""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return value  # type: ignore[no-any-return]
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else value
+
+
+def _item(data: dict[str, Any], language: str) -> Item:
+    when = data.get("when")
+    evidence = data.get("evidence", {})
+    critical = data.get("critical")
+    passing = data.get("pass", {})
+    kind = data["type"]
+    pass_score = data.get("pass_score", DEFAULT_PASS_SCORE) if kind in ("scale", "choice", "multi_choice") else None
+    return Item(
+        id=data["id"],
+        text=text(data["text"], language),
+        guidance=text(data["guidance"], language),
+        type=kind,
+        required=data.get("required", True),
+        weight=data.get("weight", 1) if kind in SCORED_TYPES else 0,
+        na=data.get("na", False),
+        critical_cap=critical["cap"] if critical else None,
+        evidence_photo=evidence.get("photo"),
+        evidence_note=evidence.get("note"),
+        when=Condition(
+            item=when["item"],
+            values=tuple(condition_value(v) for v in ([when["equals"]] if "equals" in when else when["in"])),
+        )
+        if when
+        else None,
+        min=_number(data.get("min")),
+        max=_number(data.get("max")),
+        labels={key: text(label, language) for key, label in data.get("labels", {}).items()},
+        choices=tuple(
+            Choice(
+                id=choice["id"],
+                label=text(choice["label"], language),
+                score=choice["score"],
+                exclusive=choice.get("exclusive", False),
+            )
+            for choice in data.get("choices", [])
+        ),
+        unit=text(data["unit"], language) if "unit" in data else None,
+        pass_min=_number(passing.get("min")),
+        pass_max=_number(passing.get("max")),
+        pass_score=pass_score,
+    )
+
+
+def build(data: dict[str, Any]) -> Checklist:
+    """Typed checklist from data the validator has accepted, with defaults filled in."""
+    language = data["language"]
+    stages = data["stages"]
+    return Checklist(
+        id=data["id"],
+        title=text(data["title"], language),
+        description=text(data["description"], language) if "description" in data else None,
+        language=language,
+        languages=tuple(data["languages"]),
+        site_types=tuple(data["site_types"]),
+        bands=tuple(
+            Band(id=band["id"], min=band["min"], label=text(band["label"], language))
+            for band in data.get("bands", DEFAULT_BANDS)
+        ),
+        stages=tuple(
+            Stage(
+                key=key,
+                weight=stages[key].get("weight", 1),
+                sections=tuple(
+                    Section(
+                        id=section["id"],
+                        title=text(section["title"], language),
+                        weight=section.get("weight", 1),
+                        items=tuple(_item(item, language) for item in section["items"]),
+                    )
+                    for section in stages[key]["sections"]
+                ),
+            )
+            for key in STAGES
+            if key in stages
+        ),
+    )

@@ -1,0 +1,262 @@
+"""The checklist format as a JSON Schema: published for editors, and the validator's first pass.
+
+The validator runs this schema and only adds what a schema cannot say (duplicate keys and
+ids, cross-references, ordering), so the two never disagree on what a file may hold.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+STAGES = ("pre-sale", "in-sale", "after-sale")
+SITE_TYPES = (
+    "supermarket",
+    "appliance-store",
+    "apparel-store",
+    "shoe-store",
+    "hotel",
+    "restaurant",
+    "venue",
+    "service-hall",
+    "service-centre",
+)
+SCORED_TYPES = ("yes_no", "scale", "choice", "multi_choice", "number", "timer")
+UNSCORED_TYPES = ("timestamp", "text", "photo")
+RESPONSE_TYPES = SCORED_TYPES + UNSCORED_TYPES
+EVIDENCE_RULES = ("always", "on_fail")
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"
+SCHEMA_ID = "https://audit.example/checklist.schema.json"
+
+
+def _text(description: str) -> dict[str, Any]:
+    return {
+        "description": description
+        + " One string (the default language) or a mapping from language code to string.",
+        "type": ["string", "object"],
+        "minLength": 1,
+        "minProperties": 1,
+        "propertyNames": {"pattern": LANGUAGE_PATTERN},
+        "additionalProperties": {"type": "string", "minLength": 1},
+    }
+
+
+def _id(what: str) -> dict[str, Any]:
+    return {
+        "description": f"Stable id of the {what}: lowercase letters, digits, '-' and '_'.",
+        "type": "string",
+        "pattern": ID_PATTERN,
+    }
+
+
+def _weight(minimum: str) -> dict[str, Any]:
+    return {"description": "Relative weight; default 1.", "type": "number", minimum: 0, "maximum": 100}
+
+
+_PASS_SCORE = {
+    "description": "An answer fails when its score is below this (0 to 1); default 0.5.",
+    "type": "number",
+    "minimum": 0,
+    "maximum": 1,
+}
+_PASS_RANGE = {
+    "description": "The range of values that pass (either bound or both).",
+    "type": "object",
+    "properties": {"min": {"type": "number"}, "max": {"type": "number"}},
+    "additionalProperties": False,
+    "minProperties": 1,
+}
+
+
+def _choices(*, multi: bool) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "id": _id("choice"),
+        "label": _text("What the inspector taps."),
+        "score": {"description": "Score of this choice, 0 to 1.", "type": "number", "minimum": 0, "maximum": 1},
+    }
+    if multi:
+        properties["exclusive"] = {
+            "description": "Cannot be ticked with other choices (e.g. 'none of these').",
+            "type": "boolean",
+        }
+    return {
+        "type": "array",
+        "minItems": 2,
+        "items": {
+            "type": "object",
+            "properties": properties,
+            "required": ["id", "label", "score"],
+            "additionalProperties": False,
+        },
+    }
+
+
+# Keys each response type adds to the common item keys, with their schemas.
+TYPE_KEYS: dict[str, dict[str, Any]] = {
+    "yes_no": {},
+    "scale": {
+        "min": {"description": "Lowest value.", "type": "integer"},
+        "max": {"description": "Highest value.", "type": "integer"},
+        "labels": {
+            "description": "A label per value.",
+            "type": "object",
+            "propertyNames": {"pattern": r"^-?[0-9]+$"},
+            "additionalProperties": _text("Label of this value."),
+        },
+        "pass_score": _PASS_SCORE,
+    },
+    "choice": {"choices": _choices(multi=False), "pass_score": _PASS_SCORE},
+    "multi_choice": {"choices": _choices(multi=True), "pass_score": _PASS_SCORE},
+    "number": {
+        "unit": _text("Unit of the number."),
+        "min": {"description": "Lowest value that may be entered.", "type": "number"},
+        "max": {"description": "Highest value that may be entered.", "type": "number"},
+        "pass": _PASS_RANGE,
+    },
+    "timer": {"pass": {**_PASS_RANGE, "description": "Seconds that pass (min, max or both)."}},
+    "timestamp": {},
+    "text": {},
+    "photo": {},
+}
+TYPE_REQUIRED: dict[str, list[str]] = {
+    "scale": ["min", "max"],
+    "choice": ["choices"],
+    "multi_choice": ["choices"],
+    "number": ["unit", "pass"],
+    "timer": ["pass"],
+}
+SCORED_ONLY_KEYS = ("weight", "na", "critical")
+
+_ITEM_PROPERTIES: dict[str, Any] = {
+    "id": _id("item; answers are stored against it"),
+    "text": _text("The detail, phrased so that yes or a high score is the good outcome."),
+    "guidance": _text("How to check it and what counts as a pass."),
+    "type": {"description": "Response type.", "enum": list(RESPONSE_TYPES)},
+    "required": {"description": "Must be answered before submitting; default true.", "type": "boolean"},
+    "weight": _weight("minimum"),
+    "na": {"description": "N/A allowed; default false.", "type": "boolean"},
+    "critical": {
+        "description": "A fail caps the overall score at `cap` (0 fails the checklist outright).",
+        "type": "object",
+        "properties": {"cap": {"type": "number", "minimum": 0, "maximum": 100}},
+        "required": ["cap"],
+        "additionalProperties": False,
+    },
+    "evidence": {
+        "description": "What the inspector must add: a photo or a note, always or on a fail.",
+        "type": "object",
+        "properties": {
+            "photo": {"enum": list(EVIDENCE_RULES)},
+            "note": {"enum": list(EVIDENCE_RULES)},
+        },
+        "additionalProperties": False,
+        "minProperties": 1,
+    },
+    "when": {
+        "description": "Show the item only when an earlier item has one of the given answers.",
+        "type": "object",
+        "properties": {
+            "item": {"type": "string", "pattern": ID_PATTERN},
+            "equals": {"type": ["string", "integer", "boolean"]},
+            "in": {"type": "array", "minItems": 1, "items": {"type": ["string", "integer", "boolean"]}},
+        },
+        "required": ["item"],
+        "additionalProperties": False,
+        "oneOf": [{"required": ["equals"]}, {"required": ["in"]}],
+    },
+}
+
+
+def _type_rule(kind: str) -> dict[str, Any]:
+    then: dict[str, Any] = {"properties": dict(TYPE_KEYS[kind])}
+    if kind in TYPE_REQUIRED:
+        then["required"] = TYPE_REQUIRED[kind]
+    if kind in UNSCORED_TYPES:
+        then["properties"].update({key: False for key in SCORED_ONLY_KEYS})
+    return {"if": {"properties": {"type": {"const": kind}}, "required": ["type"]}, "then": then}
+
+
+def build() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a checklist file."""
+    item = {
+        "type": "object",
+        "properties": _ITEM_PROPERTIES,
+        "required": ["id", "text", "guidance", "type"],
+        "allOf": [_type_rule(kind) for kind in RESPONSE_TYPES],
+        "unevaluatedProperties": False,
+    }
+    section = {
+        "type": "object",
+        "properties": {
+            "id": _id("section"),
+            "title": _text("Title of the section."),
+            "weight": _weight("exclusiveMinimum"),
+            "items": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/item"}},
+        },
+        "required": ["id", "title", "items"],
+        "additionalProperties": False,
+    }
+    stage = {
+        "type": "object",
+        "properties": {
+            "weight": _weight("exclusiveMinimum"),
+            "sections": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/section"}},
+        },
+        "required": ["sections"],
+        "additionalProperties": False,
+    }
+    band = {
+        "type": "object",
+        "properties": {
+            "id": _id("band"),
+            "min": {"description": "Lowest score in this band.", "type": "number", "minimum": 0, "maximum": 100},
+            "label": _text("Name of the band."),
+        },
+        "required": ["id", "min", "label"],
+        "additionalProperties": False,
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "Service-detail audit checklist",
+        "type": "object",
+        "properties": {
+            "id": _id("checklist"),
+            "title": _text("Title of the checklist."),
+            "description": _text("What the checklist is for."),
+            "language": {"description": "Default language.", "type": "string", "pattern": LANGUAGE_PATTERN},
+            "languages": {
+                "description": "Every language the file carries.",
+                "type": "array",
+                "minItems": 1,
+                "uniqueItems": True,
+                "items": {"type": "string", "pattern": LANGUAGE_PATTERN},
+            },
+            "site_types": {
+                "description": "Where the checklist applies.",
+                "type": "array",
+                "minItems": 1,
+                "uniqueItems": True,
+                "items": {"enum": list(SITE_TYPES)},
+            },
+            "bands": {
+                "description": "Pass bands, highest first; the last starts at 0.",
+                "type": "array",
+                "minItems": 1,
+                "items": {"$ref": "#/$defs/band"},
+            },
+            "stages": {
+                "description": "Stages of service, each with its sections.",
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": {"enum": list(STAGES)},
+                "additionalProperties": {"$ref": "#/$defs/stage"},
+            },
+        },
+        "required": ["id", "title", "language", "languages", "site_types", "stages"],
+        "additionalProperties": False,
+        "$defs": {"item": item, "section": section, "stage": stage, "band": band},
+    }
+
+
+SCHEMA = build()

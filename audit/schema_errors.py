@@ -1,0 +1,214 @@
+"""Runs the JSON Schema and words its errors for the people who write checklists.
+
+jsonschema's own messages ("Unevaluated properties are not allowed") name no place and
+suggest no fix; these name the item, point at the line, and offer a "did you mean".
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from .problems import Problem
+from .schema import (
+    _ITEM_PROPERTIES,
+    RESPONSE_TYPES,
+    SCHEMA,
+    SITE_TYPES,
+    STAGES,
+    TYPE_KEYS,
+)
+from .yamlsource import Path, Source
+
+_VALIDATOR = Draft202012Validator(SCHEMA)
+_JSON_TYPES = {
+    "string": "a string",
+    "object": "a mapping",
+    "array": "a list",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "null": "empty",
+}
+
+
+def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
+
+
+def where(data: Any, path: Path) -> str:
+    """Names the checklist part a path runs through, e.g. "item 'child-carts'"."""
+    label = "checklist"
+    node = data
+    for index, step in enumerate(path):
+        if not isinstance(node, (dict, list)):
+            break
+        try:
+            node = node[step]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            break
+        parent = path[index - 1] if index else None
+        if parent == "stages" and isinstance(step, str):
+            label = f"stage {step!r}"
+        elif parent in ("sections", "items", "bands", "choices") and isinstance(step, int):
+            noun = {"sections": "section", "items": "item", "bands": "band", "choices": "choice"}[parent]
+            ident = node.get("id") if isinstance(node, dict) else None
+            label = f"{noun} {ident!r}" if isinstance(ident, str) else f"{noun} #{step + 1}"
+    return label
+
+
+def _field(path: Path) -> str:
+    for step in reversed(path):
+        if isinstance(step, str):
+            return step
+    return "value"
+
+
+def _allowed_keys(error: ValidationError) -> list[str]:
+    instance = error.instance
+    schema = error.schema
+    if "unevaluatedProperties" in schema and isinstance(instance, dict):
+        kind = instance.get("type")
+        extra = TYPE_KEYS.get(kind, {}) if isinstance(kind, str) else {}
+        if not extra and kind not in RESPONSE_TYPES:
+            extra = {key: None for keys in TYPE_KEYS.values() for key in keys}
+        return list(_ITEM_PROPERTIES) + list(extra)
+    return list(schema.get("properties", {}))
+
+
+def _translate(error: ValidationError, source: Source) -> list[Problem]:
+    path: Path = tuple(error.absolute_path)
+    data = source.data
+    at = where(data, path)
+    name = _field(path)
+    value = error.instance
+    rule = error.validator
+    expected = error.validator_value
+
+    def problem(message: str, at_path: Path = path, *, key: bool = False) -> Problem:
+        return Problem(*source.position(at_path, key=key), message)
+
+    if rule in ("additionalProperties", "unevaluatedProperties"):
+        allowed = _allowed_keys(error)
+        unknown = [key for key in value if key not in allowed]
+        if rule == "unevaluatedProperties":
+            kind = value.get("type")
+            return [
+                problem(
+                    f"{at}: key {key!r} does not apply to a {kind} item"
+                    if any(key in keys for keys in TYPE_KEYS.values()) and kind in RESPONSE_TYPES
+                    else f"{at}: unknown key {key!r}{suggest(key, allowed)}",
+                    path + (key,),
+                    key=True,
+                )
+                for key in unknown
+            ]
+        return [
+            problem(f"{at}: unknown key {key!r}{suggest(key, allowed)}", path + (key,), key=True)
+            for key in unknown
+        ]
+    if rule == "required":
+        missing = [key for key in expected if key not in value]
+        return [problem(f"{at}: missing required key {key!r}") for key in missing]
+    if rule is None or rule == "false" or error.schema is False:
+        return [problem(f"{at}: key {name!r} does not apply to a {_item_type(data, path)} item", key=True)]
+    if "propertyNames" in error.schema_path:
+        return _property_name(error, source, at, path)
+    if rule == "enum":
+        return [_enum(value, path, at, problem)]
+    if rule == "type":
+        wanted = expected if isinstance(expected, list) else [expected]
+        words = " or ".join(_JSON_TYPES.get(t, t) for t in wanted)
+        return [problem(f"{at}: {name} must be {words}, not {_kind(value)}")]
+    if rule in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        bound = {
+            "minimum": f"at least {expected}",
+            "maximum": f"at most {expected}",
+            "exclusiveMinimum": f"greater than {expected}",
+            "exclusiveMaximum": f"less than {expected}",
+        }[rule]
+        return [problem(f"{at}: {name} {value} is out of range: it must be {bound}")]
+    if rule == "pattern":
+        if name in ("language", "languages") or (path and path[-2:-1] == ("languages",)):
+            return [problem(f"{at}: {value!r} is not a language code like zh-Hans, zh-Hant or en")]
+        return [
+            problem(
+                f"{at}: {name} {value!r} may hold only lowercase letters, digits, '-' and '_', "
+                "start with a letter or digit, and be at most 64 characters"
+            )
+        ]
+    if rule in ("minItems", "minProperties", "minLength"):
+        if rule == "minItems" and name == "choices":
+            return [problem(f"{at}: choices needs at least {expected} choices")]
+        return [problem(f"{at}: {name} must not be empty")]
+    if rule == "uniqueItems":
+        seen: set[Any] = set()
+        repeated = [v for v in value if v in seen or seen.add(v)]  # type: ignore[func-returns-value]
+        return [problem(f"{at}: {name} lists {repeated[0]!r} more than once")]
+    if rule == "oneOf" and name == "when":
+        return [problem(f"{at}: when needs exactly one of 'equals' or 'in'")]
+    return [problem(f"{at}: {error.message}")]
+
+
+def _item_type(data: Any, path: Path) -> str:
+    node = data
+    for step in path[:-1]:
+        node = node[step]
+    return str(node.get("type")) if isinstance(node, dict) else "this"
+
+
+def _enum(value: Any, path: Path, at: str, problem: Any) -> Problem:
+    name = _field(path)
+    if name == "type":
+        return problem(
+            f"{at}: unknown response type {value!r}{suggest(str(value), RESPONSE_TYPES)}; "
+            f"types are {', '.join(RESPONSE_TYPES)}"
+        )
+    if name == "site_types":
+        return problem(
+            f"{at}: unknown site type {value!r}{suggest(str(value), SITE_TYPES)}; "
+            f"site types are {', '.join(SITE_TYPES)}"
+        )
+    return problem(f"{at}: {name} must be 'always' or 'on_fail', not {value!r}")
+
+
+def _property_name(error: ValidationError, source: Source, at: str, path: Path) -> list[Problem]:
+    bad = error.instance
+    position = source.position(path + (bad,), key=True)
+    if path == ("stages",):
+        message = f"unknown stage {bad!r}{suggest(bad, STAGES)}; stages are {', '.join(STAGES)}"
+    elif _field(path) == "labels":
+        message = f"{at}: scale label key {bad!r} must be a whole number"
+    else:
+        message = f"{at}: {bad!r} is not a language code like zh-Hans, zh-Hant or en"
+    return [Problem(*position, message)]
+
+
+def schema_problems(source: Source) -> list[Problem]:
+    """Every way the file breaks the schema, each located and worded for a person."""
+    problems: list[Problem] = []
+    for error in _VALIDATOR.iter_errors(source.data):
+        problems.extend(_translate(error, source))
+    return problems
+
+
+def schema_accepts(data: Any) -> bool:
+    return _VALIDATOR.is_valid(data)
