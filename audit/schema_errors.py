@@ -17,11 +17,12 @@ from .schema import (
     _ITEM_PROPERTIES,
     RESPONSE_TYPES,
     SCHEMA,
+    SCORED_ONLY_KEYS,
     SITE_TYPES,
     STAGES,
     TYPE_KEYS,
 )
-from .yamlsource import Path, Source
+from .yamlsource import Path, Source, value_at
 
 _VALIDATOR = Draft202012Validator(SCHEMA)
 _JSON_TYPES = {
@@ -128,8 +129,15 @@ def _translate(error: ValidationError, source: Source) -> list[Problem]:
     if rule == "required":
         missing = [key for key in expected if key not in value]
         return [problem(f"{at}: missing required key {key!r}") for key in missing]
-    if rule is None or rule == "false" or error.schema is False:
-        return [problem(f"{at}: key {name!r} does not apply to a {_item_type(data, path)} item", key=True)]
+    if error.schema is False:
+        # jsonschema does not say which property a `false` schema refused; these are the ones
+        item = value_at(data, path)
+        kind = item.get("type")
+        return [
+            problem(f"{at}: key {key!r} does not apply to a {kind} item", path + (key,), key=True)
+            for key in SCORED_ONLY_KEYS
+            if key in item
+        ]
     if "propertyNames" in error.schema_path:
         return _property_name(error, source, at, path)
     if rule == "enum":
@@ -166,13 +174,6 @@ def _translate(error: ValidationError, source: Source) -> list[Problem]:
     if rule == "oneOf" and name == "when":
         return [problem(f"{at}: when needs exactly one of 'equals' or 'in'")]
     return [problem(f"{at}: {error.message}")]
-
-
-def _item_type(data: Any, path: Path) -> str:
-    node = data
-    for step in path[:-1]:
-        node = node[step]
-    return str(node.get("type")) if isinstance(node, dict) else "this"
 
 
 def _enum(value: Any, path: Path, at: str, problem: Any) -> Problem:

@@ -14,7 +14,7 @@ from typing import Any
 from . import model
 from .problems import Problem, ProblemsFound
 from .schema_errors import schema_problems, suggest, where
-from .yamlsource import MAX_BYTES, Path, Source, load
+from .yamlsource import MAX_BYTES, Path, Source, load, value_at
 
 _CONDITION_TYPES = ("yes_no", "scale", "choice", "multi_choice")
 
@@ -67,15 +67,6 @@ def _texts(data: dict[str, Any]) -> Iterator[Path]:
             yield path + ("labels", key)
 
 
-def _get(data: Any, path: Path) -> Any:
-    for step in path:
-        try:
-            data = data[step]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
-
-
 class _Checker:
     def __init__(self, source: Source) -> None:
         self.source = source
@@ -93,7 +84,7 @@ class _Checker:
         if language not in languages:
             self.add(("languages",), f"languages must include the default language {language!r}")
         for path in _texts(self.data):
-            value = _get(self.data, path)
+            value = value_at(self.data, path)
             if not isinstance(value, dict):
                 continue
             at = where(self.data, path)
@@ -224,7 +215,7 @@ class _Checker:
     def when(self, path: Path, when: dict[str, Any], at: str, earlier: dict[str, dict[str, Any]], every: set[Any]) -> None:
         target_id = when["item"]
         if target_id not in earlier:
-            if target_id == _get(self.data, path + ("id",)):
+            if target_id == value_at(self.data, path + ("id",)):
                 message = f"{at}: when points at the item itself"
             elif target_id in every:
                 message = f"{at}: when points at {target_id!r}, which comes later; it must point at an earlier item"

@@ -34,6 +34,8 @@ _PLAIN_TAGS = {
     "tag:yaml.org,2002:null",
 }
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
 
 try:
     _Loader: Any = yaml.CSafeLoader
@@ -59,6 +61,16 @@ class Source:
                 return self.values[path]
             path = path[:-1]
         return self.values.get((), (1, 1))
+
+
+def value_at(data: Any, path: Path) -> Any:
+    """The value at path in loaded data, or None where the path leads nowhere."""
+    for step in path:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def _position(mark: Any) -> Position:
@@ -235,6 +247,9 @@ class _Builder:
             return
         if len(self.stack) >= MAX_DEPTH:
             raise self.fatal(event.start_mark, f"nested more than {MAX_DEPTH} levels deep; refused")
+        if event.tag not in (None, "!", _MAP_TAG, _SEQ_TAG):
+            line, column = _position(event.start_mark)
+            self.problems.append(Problem(line, column, f"tag {event.tag!r} is not allowed: only plain values"))
         self.source.values[path] = _position(event.start_mark)
         container: dict[str, Any] | list[Any] = (
             {} if isinstance(event, yaml.MappingStartEvent) else []
@@ -268,7 +283,11 @@ def load(raw: bytes) -> tuple[Source, list[Problem]]:
         detail = " ".join(part for part in (error.context, error.problem) if part)
         raise ProblemsFound([Problem(*where, f"YAML syntax error: {detail}")]) from None
     except yaml.reader.ReaderError as error:
-        where = _text_position(text, error.position)
+        # libyaml counts the position in bytes of UTF-8, the pure-Python reader in characters
+        index = error.position
+        if _Loader is not yaml.SafeLoader:
+            index = len(text.encode("utf-8")[: error.position].decode("utf-8", "ignore"))
+        where = _text_position(text, index)
         message = f"character U+{error.character:04X} is not allowed in YAML (a control character?)"
         raise ProblemsFound([Problem(*where, message)]) from None
     except yaml.YAMLError as error:

@@ -1,0 +1,94 @@
+"""Bad checklist files, each with the line and words `audit check` must report.
+
+A case is (name, file text, expected line, expected words, schema_can_tell). The last says
+whether the JSON Schema alone can see the problem, so the tests can hold the published
+schema and the validator to the same verdict wherever the schema can tell.
+"""
+
+from __future__ import annotations
+
+BASE = """\
+id: shop
+title: {zh-Hans: 门店, zh-Hant: 門店, en: Shop}
+language: zh-Hans
+languages: [zh-Hans, zh-Hant, en]
+site_types: [supermarket]
+stages:
+  pre-sale:
+    sections:
+      - id: entrance
+        title: 入口
+        items:
+          - id: carts
+            text: 有儿童车
+            guidance: 看入口
+            type: yes_no
+"""
+
+
+def with_items(items: str) -> str:
+    """BASE with more items after `carts` (indented as items of the first section)."""
+    return BASE + items
+
+
+CASES: list[tuple[str, str, int, str, bool]] = [
+    ("syntax error", BASE + "          - id: [unclosed\n", 17, "YAML syntax error", False),
+    ("tab indentation", BASE.replace("            text:", "\ttext:"), 13, "YAML syntax error", False),
+    ("empty file", "", 1, "this file is empty", True),
+    ("comments only", "# nothing here\n", 1, "this file is empty", True),
+    ("top-level list", "- id: shop\n- id: other\n", 1, "this file is a list", True),
+    ("top-level scalar", "just words\n", 1, "this file is a single value", True),
+    ("unknown top-level key", BASE.replace("site_types:", "site_type:"), 5, "unknown key 'site_type' (did you mean 'site_types'?)", True),
+    ("unknown item key", with_items("            wieght: 2\n"), 16, "unknown key 'wieght' (did you mean 'weight'?)", True),
+    ("key of another type", with_items("            choices: []\n"), 16, "key 'choices' does not apply to a yes_no item", True),
+    ("duplicate key", with_items("            type: scale\n"), 16, "duplicate key 'type' (first at line 15)", False),
+    ("duplicate top key", BASE + "id: again\n", 16, "duplicate key 'id'", False),
+    ("duplicate item id", with_items("          - {id: carts, text: 又一个, guidance: 看, type: yes_no}\n"), 16, "duplicate item id 'carts' (first at line 12)", False),
+    ("duplicate section id", BASE + "      - id: entrance\n        title: 又\n        items: [{id: other, text: t, guidance: g, type: text}]\n", 16, "duplicate section id 'entrance'", False),
+    ("when to a missing item", with_items("          - {id: count, text: 数量, guidance: 数, type: yes_no, when: {item: cart, equals: yes}}\n"), 16, "when points at 'cart', which is not an item (did you mean 'carts'?)", False),
+    ("when to a later item", BASE.replace("            type: yes_no\n", "            type: yes_no\n            when: {item: later, equals: yes}\n") + "          - {id: later, text: t, guidance: g, type: yes_no}\n", 16, "which comes later", False),
+    ("when value impossible", with_items("          - {id: count, text: 数量, guidance: 数, type: yes_no, when: {item: carts, equals: maybe}}\n"), 16, "'maybe' is not a possible answer of 'carts'", False),
+    ("when on a text item", with_items("          - {id: words, text: t, guidance: g, type: text}\n          - {id: x, text: t, guidance: g, type: yes_no, when: {item: words, equals: a}}\n"), 17, "only yes_no, scale, choice and multi_choice", False),
+    ("when without equals or in", with_items("          - {id: x, text: t, guidance: g, type: yes_no, when: {item: carts}}\n"), 16, "when needs exactly one of 'equals' or 'in'", True),
+    ("weight too high", with_items("            weight: 150\n"), 16, "weight 150 is out of range: it must be at most 100", True),
+    ("negative weight", with_items("            weight: -1\n"), 16, "weight -1 is out of range: it must be at least 0", True),
+    ("weight as text", with_items("            weight: heavy\n"), 16, "weight must be a number, not a string", True),
+    ("zero section weight", BASE.replace("        title: 入口\n", "        title: 入口\n        weight: 0\n"), 11, "weight 0 is out of range: it must be greater than 0", True),
+    ("choice score out of range", with_items("          - id: greet\n            text: 问候\n            guidance: 听\n            type: choice\n            choices:\n              - {id: a, label: 好, score: 2}\n              - {id: b, label: 差, score: 0}\n"), 21, "score 2 is out of range: it must be at most 1", True),
+    ("no choice can pass", with_items("          - id: greet\n            text: 问候\n            guidance: 听\n            type: choice\n            pass_score: 0.9\n            choices:\n              - {id: a, label: 好, score: 0.5}\n              - {id: b, label: 差, score: 0}\n"), 22, "no answer can reach pass_score 0.9", False),
+    ("duplicate choice id", with_items("          - id: greet\n            text: 问候\n            guidance: 听\n            type: choice\n            choices:\n              - {id: a, label: 好, score: 1}\n              - {id: a, label: 差, score: 0}\n"), 22, "duplicate choice id 'a'", False),
+    ("pass threshold outside the range", with_items("          - {id: n, text: 数, guidance: 数, type: number, unit: 辆, min: 0, max: 10, pass: {min: 20}}\n"), 16, "pass min 20 lies outside what may be entered (0 to 10)", False),
+    ("pass min above pass max", with_items("          - {id: wait, text: 等, guidance: 计时, type: timer, pass: {min: 60, max: 30}}\n"), 16, "pass min 60 is above pass max 30", False),
+    ("number without pass", with_items("          - {id: n, text: 数, guidance: 数, type: number, unit: 辆}\n"), 16, "missing required key 'pass'", True),
+    ("scale min above max", with_items("          - {id: s, text: 评, guidance: 评, type: scale, min: 5, max: 1}\n"), 16, "1 to 10 steps apart", False),
+    ("scale label out of range", with_items("          - {id: s, text: 评, guidance: 评, type: scale, min: 1, max: 5, labels: {9: 好}}\n"), 16, "label for 9, outside the scale 1 to 5", False),
+    ("critical cap out of range", with_items("            critical: {cap: 120}\n"), 16, "cap 120 is out of range: it must be at most 100", True),
+    ("weight on a text item", with_items("          - {id: words, text: t, guidance: g, type: text, weight: 2}\n"), 16, "key 'weight' does not apply to a text item", True),
+    ("on_fail on a photo item", with_items("          - {id: pic, text: t, guidance: g, type: photo, evidence: {photo: on_fail}}\n"), 16, "a photo item cannot fail", False),
+    ("missing default-language text", with_items("          - {id: x, text: {en: Carts}, guidance: g, type: yes_no}\n"), 16, "text has no zh-Hans text (the default language)", False),
+    ("language not listed", with_items("          - {id: x, text: {zh-Hans: 车, fr: Chariots}, guidance: g, type: yes_no}\n"), 16, "is given in 'fr', which languages does not list", False),
+    ("bad language code", BASE.replace("en: Shop}", "english: Shop}"), 2, "'english' is not a language code", True),
+    ("default language not listed", BASE.replace("languages: [zh-Hans, zh-Hant, en]", "languages: [zh-Hant, en]"), 4, "languages must include the default language 'zh-Hans'", False),
+    ("unknown stage", BASE.replace("  pre-sale:", "  presale:"), 7, "unknown stage 'presale' (did you mean 'pre-sale'?)", True),
+    ("unknown response type", BASE.replace("type: yes_no", "type: yesno"), 15, "unknown response type 'yesno' (did you mean 'yes_no'?)", True),
+    ("unknown site type", BASE.replace("[supermarket]", "[supermarkt]"), 5, "unknown site type 'supermarkt' (did you mean 'supermarket'?)", True),
+    ("missing guidance", BASE.replace("            guidance: 看入口\n", ""), 12, "item 'carts': missing required key 'guidance'", True),
+    ("missing stages", BASE.split("stages:")[0], 1, "missing required key 'stages'", True),
+    ("empty sections", BASE.split("    sections:")[0] + "    sections: []\n", 8, "sections must not be empty", True),
+    ("bad id", BASE.replace("id: carts", "id: Child Carts"), 12, "id 'Child Carts' may hold only lowercase letters", True),
+    ("bands out of order", BASE + "bands:\n  - {id: pass, min: 60, label: 合格}\n  - {id: top, min: 90, label: 优秀}\n  - {id: fail, min: 0, label: 不合格}\n", 18, "bands must go from the highest min to the lowest", False),
+    ("last band not at zero", BASE + "bands:\n  - {id: pass, min: 60, label: 合格}\n", 17, "the last band must start at min 0", False),
+    ("object tag", BASE.replace("title: 入口", "title: !!python/object/apply:os.system [ls]"), 10, "is not allowed: only plain values", False),
+    ("custom tag", BASE.replace("title: 入口", "title: !secret 入口"), 10, "is not allowed: only plain values", False),
+    ("not a finite number", with_items("            weight: .inf\n"), 16, "'.inf' is not a finite number", False),
+    ("two documents", BASE + "---\nid: other\n", 16, "only one YAML document per file", False),
+    ("merge key", BASE + "extra: &x {a: 1}\nmore:\n  <<: *x\n", 18, "merge keys (<<) are not supported", False),
+    ("undefined alias", BASE.replace("title: 入口", "title: *nowhere"), 10, "alias *nowhere has no anchor before it", False),
+    ("recursive alias", BASE + "loop: &l [*l]\n", 16, "alias *l refers to itself", False),
+    ("deep nesting", BASE + "deep: " + "[" * 200 + "]" * 200 + "\n", 16, "nested more than 64 levels deep", False),
+    ("control character", BASE.replace("看入口", "看\x07入口"), 14, "character U+0007 is not allowed", False),
+]
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 10) + "]\n" for i in range(8)
+)
