@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import library, schema
+from . import db, demo, library, schema
 from .validate import Result
 
 DEFAULT_DB = "audit.db"
@@ -69,3 +69,27 @@ def check(paths: tuple[Path, ...], as_json: bool) -> None:
 def schema_command() -> None:
     """Print the checklist format's JSON Schema (for editors' YAML plugins)."""
     click.echo(json.dumps(schema.SCHEMA, ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False, path_type=Path), help="SQLite file (created if missing).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for phones on the network).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--checklists", "checklists_dir", default=None, type=click.Path(file_okay=False, exists=True, path_type=Path), help="Checklist folder (default: the repository's checklists/).")
+def serve(db_path: Path, host: str, port: int, checklists_dir: Path | None) -> None:
+    """Start the web app: the inspectors' PWA, its API and the reports."""
+    import uvicorn
+
+    from .app import CHECKLISTS, Settings, create_app
+
+    settings = Settings(db_path=db_path, checklists_dir=checklists_dir or CHECKLISTS)
+    uvicorn.run(create_app(settings), host=host, port=port)
+
+
+@main.command(name="demo")
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="SQLite file to fill (created if missing).")
+def demo_command(db_path: Path) -> None:
+    """Fill a database with a demo organisation; running it again changes nothing."""
+    database = db.connect(db_path)
+    counts = demo.build(database)
+    click.echo(", ".join(f"{count} {table}" for table, count in counts.items()) + f" in {db_path}")

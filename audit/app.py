@@ -1,0 +1,41 @@
+"""Builds the Starlette application: opens the store, loads the checklists, mounts the routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.applications import Starlette
+
+from . import db, library
+from .model import Checklist
+from .routes import routes
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECKLISTS = ROOT / "checklists"
+
+
+@dataclass
+class Settings:
+    db_path: Path
+    checklists_dir: Path = CHECKLISTS
+
+
+def create_app(settings: Settings) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        database = db.connect(settings.db_path)
+        checklists: list[Checklist] = library.load(settings.checklists_dir)
+        db.record_checklists(database, checklists)
+        app.state.db = database
+        app.state.checklists = checklists
+        try:
+            yield
+        finally:
+            database.close()
+
+    app = Starlette(routes=routes(), lifespan=lifespan)
+    app.state.settings = settings
+    return app

@@ -1,0 +1,66 @@
+"""The content hash follows what a checklist means, not how its file is typed."""
+
+from __future__ import annotations
+
+from audit.validate import check_bytes
+
+from .checklist_cases import BASE
+
+
+def content_hash(text: str) -> str:
+    result = check_bytes(text.encode("utf-8"), "case.yaml")
+    assert result.checklist is not None, result.problems
+    return result.checklist.content_hash()
+
+
+REWRITTEN = """\
+# the same checklist, written differently
+languages:
+  - zh-Hans
+  - zh-Hant
+  - en
+id: "shop"
+language: zh-Hans
+site_types: [supermarket]
+title:
+  en: Shop
+  zh-Hant: 門店
+  zh-Hans: 门店
+stages:
+  pre-sale:
+    weight: 1.0
+    sections:
+      - title: {zh-Hans: 入口}
+        id: entrance
+        items:
+          - {type: yes_no, id: carts, text: 有儿童车, guidance: 看入口, required: true, na: false, weight: 1}
+"""
+
+
+def test_same_meaning_same_hash() -> None:
+    assert content_hash(BASE) == content_hash(REWRITTEN)
+
+
+def test_hash_changes_with_meaning() -> None:
+    base = content_hash(BASE)
+    assert content_hash(BASE + "            weight: 2\n") != base
+    assert content_hash(BASE.replace("看入口", "看出口")) != base
+    assert content_hash(BASE + "            na: true\n") != base
+
+
+def test_defaults_are_filled_in() -> None:
+    result = check_bytes(BASE.encode(), "case.yaml")
+    assert result.checklist is not None
+    item = result.checklist.items()[0]
+    assert (item.required, item.weight, item.na, item.critical_cap) == (True, 1, False, None)
+    assert [band.id for band in result.checklist.bands] == ["excellent", "pass", "fail"]
+    assert result.checklist.title == {"zh-Hans": "门店", "zh-Hant": "門店", "en": "Shop"}
+    assert result.checklist.stages[0].sections[0].title == {"zh-Hans": "入口"}
+
+
+def test_when_yes_is_read_as_the_answer_yes() -> None:
+    text = BASE + "          - {id: n, text: t, guidance: g, type: yes_no, when: {item: carts, in: [yes, no]}}\n"
+    result = check_bytes(text.encode(), "case.yaml")
+    assert result.checklist is not None, result.problems
+    assert result.checklist.items()[1].when is not None
+    assert result.checklist.items()[1].when.values == ("yes", "no")

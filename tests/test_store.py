@@ -1,0 +1,71 @@
+"""The SQLite store and the app on it: migrations, WAL, versions kept, the JSON API."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from starlette.testclient import TestClient
+
+from audit import db, demo, library
+from audit.app import Settings, create_app
+from audit.schema import SITE_TYPES
+
+from .checklist_cases import BASE
+from .conftest import ROOT
+
+
+def test_connect_migrates_once_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "audit.db"
+    database = db.connect(path)
+    assert database.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert set(database.table_names()) >= {"regions", "branches", "sites", "checklist_versions", "visits", "answers", "photos"}
+    assert db.migrate(database) == []
+    database.close()
+    again = db.connect(path)
+    assert [row["version"] for row in again["migrations"].rows] == list(range(1, len(db.MIGRATIONS) + 1))
+
+
+def test_demo_is_idempotent_and_covers_every_site_type(tmp_path: Path) -> None:
+    database = db.connect(tmp_path / "demo.db")
+    first = demo.build(database)
+    assert demo.build(database) == first
+    assert {row["site_type"] for row in database["sites"].rows} == set(SITE_TYPES)
+    regions = {row["region_id"] for row in database["branches"].rows}
+    assert regions == {row["id"] for row in database["regions"].rows}
+
+
+def test_every_served_version_is_kept(tmp_path: Path) -> None:
+    folder = tmp_path / "checklists"
+    folder.mkdir()
+    database = db.connect(tmp_path / "audit.db")
+    (folder / "shop.yaml").write_text(BASE, encoding="utf-8")
+    db.record_checklists(database, library.load(folder))
+    (folder / "shop.yaml").write_text(BASE + "            weight: 2\n", encoding="utf-8")
+    db.record_checklists(database, library.load(folder))
+    db.record_checklists(database, library.load(folder))
+    rows = list(database["checklist_versions"].rows)
+    assert len(rows) == 2 and {row["checklist_id"] for row in rows} == {"shop"}
+
+
+def test_api_serves_the_library_with_hashes(tmp_path: Path) -> None:
+    path = tmp_path / "audit.db"
+    with TestClient(create_app(Settings(db_path=path))) as client:
+        assert client.get("/health").json()["status"] == "ok"
+        served = client.get("/api/checklists").json()
+    expected = {c.id: c.content_hash() for c in library.load(ROOT / "checklists")}
+    assert {entry["id"]: entry["hash"] for entry in served} == expected
+    stored = sqlite3.connect(path).execute("SELECT hash, body FROM checklist_versions").fetchall()
+    assert {row[0] for row in stored} == set(expected.values())
+    body = json.loads(stored[0][1])
+    assert body["id"] in expected
+
+
+def test_invalid_files_are_not_served(tmp_path: Path) -> None:
+    folder = tmp_path / "checklists"
+    folder.mkdir()
+    (folder / "good.yaml").write_text(BASE, encoding="utf-8")
+    (folder / "bad.yaml").write_text("id: [", encoding="utf-8")
+    with TestClient(create_app(Settings(db_path=tmp_path / "a.db", checklists_dir=folder))) as client:
+        assert [entry["id"] for entry in client.get("/api/checklists").json()] == ["shop"]
