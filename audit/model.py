@@ -216,3 +216,42 @@ def build(data: dict[str, Any]) -> Checklist:
             if key in stages
         ),
     )
+
+
+def _item_from_dict(data: dict[str, Any]) -> Item:
+    when = data.get("when")
+    return Item(
+        **{
+            **data,
+            "when": Condition(item=when["item"], values=tuple(when["values"])) if when else None,
+            "choices": tuple(Choice(**choice) for choice in data.get("choices", [])),
+        }
+    )
+
+
+def from_dict(data: dict[str, Any]) -> Checklist:
+    """The checklist back from its canonical JSON, as stored for every version served."""
+    return Checklist(
+        **{
+            **data,
+            "languages": tuple(data["languages"]),
+            "site_types": tuple(data["site_types"]),
+            "bands": tuple(Band(**band) for band in data["bands"]),
+            "stages": tuple(
+                Stage(
+                    key=stage["key"],
+                    weight=stage["weight"],
+                    sections=tuple(
+                        Section(
+                            id=section["id"],
+                            title=section["title"],
+                            weight=section["weight"],
+                            items=tuple(_item_from_dict(item) for item in section["items"]),
+                        )
+                        for section in stage["sections"]
+                    ),
+                )
+                for stage in data["stages"]
+            ),
+        }
+    )

@@ -1,0 +1,172 @@
+"""Rules on a visit's answers that the phone and the server must apply alike.
+
+Which items are shown, whether an answer is well-formed, an item's score and whether it
+failed, and what is still missing (required answers, evidence a failure calls for). The
+phone runs the same rules in static/js/rules.js; both are tested against the golden cases
+in tests/golden/answers.yaml, so the server never refuses what the phone let through.
+
+An answer is a mapping: {"value": ..., "na": bool, "note": str}. Values by type:
+yes_no "yes" | "no"; scale an integer; choice a choice id; multi_choice a list of choice
+ids; number a number; timer seconds (a number >= 0); timestamp "HH:MM" or an ISO date-time;
+text a string; photo no value (the photos linked to the item are its answer).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from .model import Checklist, Item
+
+MAX_TEXT = 10_000
+MAX_SECONDS = 24 * 3600
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$")
+
+Answers = dict[str, dict[str, Any]]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def answered(item: Item, answer: dict[str, Any] | None, photos: int = 0) -> bool:
+    if item.type == "photo":
+        return photos > 0 or bool(answer and answer.get("na"))
+    if not answer:
+        return False
+    if answer.get("na"):
+        return True
+    value = answer.get("value")
+    return value is not None and value != "" and value != []
+
+
+def problem(item: Item, answer: dict[str, Any]) -> str | None:
+    """Why an answer is not a possible answer of its item, or None when it is."""
+    if not isinstance(answer, dict):
+        return "an answer must be an object"
+    unknown = set(answer) - {"value", "na", "note", "answered_at"}
+    if unknown:
+        return f"unknown answer fields: {', '.join(sorted(unknown))}"
+    note = answer.get("note")
+    if note is not None and (not isinstance(note, str) or len(note) > MAX_TEXT):
+        return f"note must be text of at most {MAX_TEXT} characters"
+    value = answer.get("value")
+    if answer.get("na", False) not in (True, False):
+        return "na must be true or false"
+    if answer.get("na"):
+        if not item.na:
+            return "N/A is not allowed for this item"
+        return None if value is None else "an N/A answer has no value"
+    if value is None:
+        return None
+    kind = item.type
+    if kind == "yes_no":
+        return None if value in ("yes", "no") else "must be 'yes' or 'no'"
+    if kind == "scale":
+        ok = isinstance(value, int) and not isinstance(value, bool) and item.min is not None and item.max is not None and item.min <= value <= item.max
+        return None if ok else f"must be a whole number from {item.min:g} to {item.max:g}"
+    ids = [choice.id for choice in item.choices]
+    if kind == "choice":
+        return None if value in ids else f"must be one of {', '.join(ids)}"
+    if kind == "multi_choice":
+        if not isinstance(value, list) or not all(v in ids for v in value) or len(set(value)) != len(value):
+            return f"must be a list of distinct choices from {', '.join(ids)}"
+        exclusive = {choice.id for choice in item.choices if choice.exclusive}
+        if len(value) > 1 and exclusive & set(value):
+            return "an exclusive choice cannot be ticked with others"
+        return None
+    if kind == "number":
+        if not _is_number(value):
+            return "must be a number"
+        if (item.min is not None and value < item.min) or (item.max is not None and value > item.max):
+            return f"must be from {item.min:g} to {item.max:g}"
+        return None
+    if kind == "timer":
+        return None if _is_number(value) and 0 <= value <= MAX_SECONDS else f"must be seconds from 0 to {MAX_SECONDS}"
+    if kind == "timestamp":
+        return None if isinstance(value, str) and _TIME.match(value) else "must be a time HH:MM or an ISO date-time"
+    if kind == "text":
+        return None if isinstance(value, str) and len(value) <= MAX_TEXT else f"must be text of at most {MAX_TEXT} characters"
+    return "a photo item takes photos, not a value"
+
+
+def score(item: Item, answer: dict[str, Any] | None) -> float | None:
+    """The answer's score from 0 to 1; None where it does not count (unscored, N/A, unanswered)."""
+    if not item.scored or not answer or answer.get("na") or not answered(item, answer):
+        return None
+    value = answer["value"]
+    if item.type == "yes_no":
+        return 1.0 if value == "yes" else 0.0
+    if item.type == "scale":
+        assert item.min is not None and item.max is not None
+        return (value - item.min) / (item.max - item.min)
+    scores = {choice.id: choice.score for choice in item.choices}
+    if item.type == "choice":
+        return float(scores[value])
+    if item.type == "multi_choice":
+        return float(min(1.0, sum(scores[v] for v in value)))
+    inside = (item.pass_min is None or value >= item.pass_min) and (item.pass_max is None or value <= item.pass_max)
+    return 1.0 if inside else 0.0
+
+
+def failed(item: Item, answer: dict[str, Any] | None) -> bool:
+    result = score(item, answer)
+    if result is None:
+        return False
+    threshold = item.pass_score if item.pass_score is not None else 0.5
+    return result < threshold
+
+
+def failures(checklist: Checklist, answers: Answers) -> list[str]:
+    """Ids of the shown items whose answers failed, in checklist order."""
+    items = {item.id: item for item in checklist.items()}
+    return [item_id for item_id in visible(checklist, answers) if failed(items[item_id], answers.get(item_id))]
+
+
+def _matches(target: Item, answer: dict[str, Any] | None, values: tuple[str | int, ...]) -> bool:
+    if not answer:
+        return False
+    if answer.get("na"):
+        return "na" in values
+    value = answer.get("value")
+    if target.type == "multi_choice" and isinstance(value, list):
+        return any(v in values for v in value)
+    return value in values
+
+
+def visible(checklist: Checklist, answers: Answers) -> list[str]:
+    """Ids of the items shown, in checklist order: an item is shown when it has no `when`, or
+    when its (shown) target has one of the given answers."""
+    items = {item.id: item for item in checklist.items()}
+    shown: list[str] = []
+    seen: set[str] = set()
+    for item in checklist.items():
+        condition = item.when
+        if condition is None or (
+            condition.item in seen and _matches(items[condition.item], answers.get(condition.item), condition.values)
+        ):
+            shown.append(item.id)
+            seen.add(item.id)
+    return shown
+
+
+def missing(checklist: Checklist, answers: Answers, photos: dict[str, int]) -> list[dict[str, str]]:
+    """What must still be added before the visit can be submitted, item by item:
+    {"item": id, "need": "answer" | "photo" | "note"}."""
+    items = {item.id: item for item in checklist.items()}
+    needs: list[dict[str, str]] = []
+    for item_id in visible(checklist, answers):
+        item = items[item_id]
+        answer = answers.get(item_id)
+        count = photos.get(item_id, 0)
+        if item.required and not answered(item, answer, count):
+            needs.append({"item": item_id, "need": "answer"})
+            continue
+        fail = failed(item, answer)
+        if count == 0 and (item.evidence_photo == "always" and answered(item, answer, count) or item.evidence_photo == "on_fail" and fail):
+            needs.append({"item": item_id, "need": "photo"})
+        note = (answer or {}).get("note") or ""
+        if not note.strip() and (item.evidence_note == "always" and answered(item, answer, count) or item.evidence_note == "on_fail" and fail):
+            needs.append({"item": item_id, "need": "note"})
+    return needs

@@ -1,0 +1,20 @@
+"""Loads the golden cases shared by the phone's rules and the server's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from audit.model import Checklist
+from audit.validate import check_bytes
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def answer_cases() -> tuple[Checklist, list[dict[str, Any]]]:
+    data = yaml.safe_load((GOLDEN / "answers.yaml").read_text(encoding="utf-8"))
+    result = check_bytes(data["checklist"].encode("utf-8"), "golden")
+    assert result.checklist is not None, result.problems
+    return result.checklist, data["cases"]
