@@ -16,8 +16,10 @@ from audit.schema import SCHEMA, SITE_TYPES, STAGES
 from .conftest import ROOT
 
 
-# Characters written only in Simplified Chinese: none may appear in zh-Hant text.
-SIMPLIFIED_ONLY = set("这们个时务门员问应对发图书记说请还经进过让给谁间买卖车东长开关见现电话题处产")
+# Characters written only in Simplified Chinese (none may appear in zh-Hant text) and their
+# Traditional forms (none may appear in zh-Hans text).
+SIMPLIFIED_ONLY = set("这们个时务门员问应对发图书记说请还经进过让给谁间买卖车东长开关见现电话题处产占")
+TRADITIONAL_ONLY = set("這們個時務門員問應對發圖書記說請還經進過讓給誰間買賣車東長開關見現電話題處產佔")
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +66,8 @@ def test_every_text_in_three_languages_and_guidance_on_every_item(checklists: li
             assert set(text) >= wanted, (checklist.id, text)
             simplified = set(text["zh-Hant"]) & SIMPLIFIED_ONLY
             assert not simplified, (checklist.id, text["zh-Hant"], simplified)
+            traditional = set(text["zh-Hans"]) & TRADITIONAL_ONLY
+            assert not traditional, (checklist.id, text["zh-Hans"], traditional)
 
 
 def test_ids_match_file_names(library_files: list[Path], checklists: list[Checklist]) -> None:
