@@ -9,7 +9,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 
-from . import db, library
+from . import assets, db, library
 from .model import Checklist
 from .routes import routes
 
@@ -31,6 +31,7 @@ def create_app(settings: Settings) -> Starlette:
         db.record_checklists(database, checklists)
         app.state.db = database
         app.state.checklists = checklists
+        app.state.assets = assets.build(assets.STATIC, checklists)
         try:
             yield
         finally:

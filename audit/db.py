@@ -80,7 +80,12 @@ def _m001_foundation(db: sqlite_utils.Database) -> None:
     db["photos"].create_index(["visit_uuid"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_foundation]
+def _m002_photo_thumbnails(db: sqlite_utils.Database) -> None:
+    """Reports embed thumbnails made once at upload, never resized inside a render."""
+    db["photos"].add_column("thumb", bytes)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_foundation, _m002_photo_thumbnails]
 
 
 def migrate(db: sqlite_utils.Database) -> list[int]:

@@ -6,10 +6,19 @@ again updates the same rows rather than adding copies.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
+import random
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
 
 import sqlite_utils
+from PIL import Image, ImageDraw
 
+from . import answers
+from .model import Checklist, Item
 from .schema import SITE_TYPES
 
 
@@ -75,3 +84,111 @@ def build(db: sqlite_utils.Database) -> dict[str, int]:
         db["branches"].upsert_all(BRANCHES, pk="id")
         db["sites"].upsert_all(sites(), pk="id")
     return {table: db[table].count for table in ("regions", "branches", "sites")}
+
+
+def _value(item: Item, rng: random.Random, good: bool) -> Any:
+    """A plausible answer: a passing one when `good`, a failing one otherwise (where one exists)."""
+    kind = item.type
+    if kind == "yes_no":
+        return "yes" if good else "no"
+    if kind == "scale":
+        assert item.min is not None and item.max is not None
+        low, high = int(item.min), int(item.max)
+        middle = low + (high - low) // 2
+        return rng.randint(max(middle, low + 1), high) if good else rng.randint(low, max(low, middle - 1))
+    if kind in ("choice", "multi_choice"):
+        threshold = item.pass_score if item.pass_score is not None else 0.5
+        ranked = sorted(item.choices, key=lambda c: c.score, reverse=good)
+        if kind == "choice":
+            pool = [c for c in ranked if (c.score >= threshold) == good] or ranked
+            return rng.choice(pool).id
+        plain = [c for c in item.choices if not c.exclusive]
+        if good:
+            return [c.id for c in plain]
+        exclusive = [c.id for c in item.choices if c.exclusive]
+        return exclusive[:1] or [min(plain, key=lambda c: c.score).id]
+    if kind in ("number", "timer"):
+        low = item.pass_min if item.pass_min is not None else (item.min or 0)
+        high = item.pass_max if item.pass_max is not None else (item.max if item.max is not None else low + 100)
+        if good:
+            return round(rng.uniform(low, high), 1) if kind == "timer" else int(rng.uniform(low, high))
+        outside = (item.pass_max or 0) * rng.uniform(1.2, 2.5) if item.pass_max is not None else (item.pass_min or 1) / 2
+        return round(outside, 1) if kind == "timer" else int(outside)
+    if kind == "timestamp":
+        return f"{rng.randint(9, 20):02d}:{rng.randint(0, 59):02d}"
+    if kind == "text":
+        return rng.choice(["店员态度友好，说明清楚。", "Staff were helpful and explained clearly.", "现场较忙，但仍有人主动招呼。"])
+    return None
+
+
+def visit_answers(checklist: Checklist, rng: random.Random, quality: float) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Answers for every shown item, each passing with probability `quality`, with the notes a
+    failure calls for; and the ids of items that need a photo (photo items and failed evidence)."""
+    given: dict[str, dict[str, Any]] = {}
+    needs_photo: list[str] = []
+    for item in checklist.items():
+        if item.id not in answers.visible(checklist, given):
+            continue
+        if item.type == "photo":
+            needs_photo.append(item.id)
+            continue
+        if item.na and rng.random() < 0.05:
+            given[item.id] = {"na": True}
+            continue
+        answer: dict[str, Any] = {"value": _value(item, rng, rng.random() < quality)}
+        failed = answers.failed(item, answer)
+        if item.evidence_note == "always" or (item.evidence_note == "on_fail" and failed):
+            answer["note"] = "现场观察记录：店员未按标准执行。"
+        given[item.id] = answer
+        if item.evidence_photo == "always" or (item.evidence_photo == "on_fail" and failed):
+            needs_photo.append(item.id)
+    return given, needs_photo
+
+
+def photo_bytes(label: str, *, size: tuple[int, int] = (1200, 900), seed: int = 0) -> bytes:
+    """A JPEG that looks like a photo enough for reports: a gradient with the item's id."""
+    rng = random.Random(seed)
+    image = Image.new("RGB", size)
+    draw = ImageDraw.Draw(image)
+    top = (rng.randint(60, 200), rng.randint(60, 200), rng.randint(60, 200))
+    for y in range(0, size[1], 8):
+        shade = tuple(max(0, c - y * 60 // size[1]) for c in top)
+        draw.rectangle([0, y, size[0], y + 8], fill=shade)
+    draw.rectangle([40, size[1] - 120, size[0] - 40, size[1] - 40], fill=(255, 255, 255))
+    draw.text((60, size[1] - 100), label, fill=(0, 0, 0))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def visit_body(
+    checklist: Checklist, site_id: str, rng: random.Random, *, quality: float, started: datetime
+) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """A complete visit as a phone would send it, and the bytes of each photo it declares."""
+    given, needs_photo = visit_answers(checklist, rng, quality)
+    photo_rows: list[dict[str, Any]] = []
+    data: dict[str, bytes] = {}
+    for index, item_id in enumerate(needs_photo):
+        photo_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        raw = photo_bytes(item_id, seed=rng.getrandbits(32))
+        data[photo_id] = raw
+        photo_rows.append(
+            {
+                "uuid": photo_id,
+                "item_id": item_id,
+                "taken_at": (started + timedelta(minutes=5 + index)).isoformat(),
+                "content_type": "image/jpeg",
+                "sha256": hashlib.sha256(raw).hexdigest(),
+            }
+        )
+    body = {
+        "checklist_id": checklist.id,
+        "checklist_hash": checklist.content_hash(),
+        "site_id": site_id,
+        "started_at": started.isoformat(),
+        "ended_at": (started + timedelta(minutes=rng.randint(25, 70))).isoformat(),
+        "narrative": "整体服务较好；收银排队时间偏长，部分细节需要改进。",
+        "answers": given,
+        "photos": photo_rows,
+    }
+    return body, data

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from . import views
+from .assets import STATIC
 
 
 def routes() -> list[BaseRoute]:
     return [
+        Route("/", views.index, name="index"),
+        Route("/sw.js", views.worker, name="service-worker"),
+        Route("/manifest.webmanifest", views.manifest, name="manifest"),
         Route("/health", views.health, name="health"),
         Route("/api/checklists", views.checklists, name="api-checklists"),
+        Route("/api/sites", views.sites, name="api-sites"),
+        Route("/api/visits/{uuid}", views.put_visit, methods=["PUT"], name="api-visit"),
+        Route("/api/visits/{uuid}/photos/{photo_uuid}", views.put_photo, methods=["PUT"], name="api-visit-photo"),
+        Mount("/static", app=StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]

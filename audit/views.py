@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import FileResponse, JSONResponse, Response
+
+from . import org, sync
+from .assets import MANIFEST, STATIC
+
+MAX_VISIT_BYTES = 2 * 1024 * 1024
+NO_CACHE = {"Cache-Control": "no-cache"}
 
 
 async def health(request: Request) -> JSONResponse:
@@ -18,5 +26,62 @@ async def checklists(request: Request) -> JSONResponse:
         [
             {"id": checklist.id, "hash": checklist.content_hash(), "checklist": checklist.as_dict()}
             for checklist in request.app.state.checklists
-        ]
+        ],
+        headers=NO_CACHE,
     )
+
+
+async def sites(request: Request) -> JSONResponse:
+    return JSONResponse(org.sites(request.app.state.db), headers=NO_CACHE)
+
+
+async def index(request: Request) -> FileResponse:
+    return FileResponse(STATIC / "index.html", headers=NO_CACHE)
+
+
+async def manifest(request: Request) -> FileResponse:
+    return FileResponse(STATIC / MANIFEST, media_type="application/manifest+json", headers=NO_CACHE)
+
+
+async def worker(request: Request) -> Response:
+    return Response(
+        request.app.state.assets.worker,
+        media_type="application/javascript",
+        headers={**NO_CACHE, "Service-Worker-Allowed": "/"},
+    )
+
+
+def _outcome(outcome: sync.Outcome) -> JSONResponse:
+    return JSONResponse(outcome.body, status_code=outcome.status)
+
+
+async def _limited_body(request: Request, limit: int) -> bytes | None:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        return None
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return body
+
+
+async def put_visit(request: Request) -> JSONResponse:
+    raw = await _limited_body(request, MAX_VISIT_BYTES)
+    if raw is None:
+        return JSONResponse({"error": "too_large", "message": f"a visit may be at most {MAX_VISIT_BYTES:,} bytes"}, status_code=413)
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        problem = {"field": "", "message": f"not valid JSON: {error}"}
+        return JSONResponse({"error": "invalid", "problems": [problem]}, status_code=422)
+    return _outcome(sync.put_visit(request.app.state.db, request.path_params["uuid"], body))
+
+
+async def put_photo(request: Request) -> JSONResponse:
+    raw = await _limited_body(request, sync.MAX_PHOTO_BYTES)
+    if raw is None:
+        return JSONResponse({"error": "too_large", "message": f"a photo may be at most {sync.MAX_PHOTO_BYTES:,} bytes"}, status_code=413)
+    params = request.path_params
+    return _outcome(sync.put_photo(request.app.state.db, params["uuid"], params["photo_uuid"], raw))

@@ -1,12 +1,141 @@
+"""Shared fixtures: the checklist library, a live server (thread or real process), and
+Debian's Chromium driven by pytest-playwright in a phone-sized context."""
+
 from __future__ import annotations
 
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+import uvicorn
+
+from audit import db, demo
+from audit.app import Settings, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture(scope="session")
 def library_files() -> list[Path]:
     return sorted((ROOT / "checklists").glob("*.yaml"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    home = tempfile.mkdtemp(prefix="chromium-home-")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": CHROMIUM_FLAGS,
+        "env": {**os.environ, "HOME": home},
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any], playwright: Any) -> dict[str, Any]:
+    """Inspectors use phones: every page is a Pixel 7 (412×839, touch) unless a test says otherwise."""
+    return {**browser_context_args, **playwright.devices["Pixel 7"], "locale": "zh-CN"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(url: str, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"server at {url} did not come up")
+
+
+def demo_database(path: Path) -> Path:
+    database = db.connect(path)
+    demo.build(database)
+    database.close()
+    return path
+
+
+@dataclass
+class LiveServer:
+    url: str
+    db_path: Path
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """The real app on a real SQLite file, served by uvicorn in a thread."""
+    path = demo_database(tmp_path / "audit.db")
+    port = free_port()
+    config = uvicorn.Config(create_app(Settings(db_path=path)), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    wait_until_up(url)
+    yield LiveServer(url, path)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@dataclass
+class ServerProcess:
+    """The app as a separate process, so a test can kill it for real and start it again."""
+
+    db_path: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "audit", "serve", "--db", str(self.db_path), "--port", str(self.port)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until_up(self.url)
+
+    def kill(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def server_process(tmp_path: Path) -> Iterator[ServerProcess]:
+    server = ServerProcess(demo_database(tmp_path / "audit.db"))
+    server.start()
+    yield server
+    server.kill()

@@ -1,0 +1,49 @@
+"""The PWA's files and the service worker's version, stamped from their contents.
+
+The version changes whenever any precached file or the checklists change, so a deploy
+reaches every phone; the worker's cache names carry it, and old caches are dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import Checklist
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+WORKER = "sw.js"
+MANIFEST = "manifest.webmanifest"
+NOT_PRECACHED = {WORKER, "README.md"}
+API_PRECACHE = ["/api/checklists", "/api/sites"]
+
+
+@dataclass(frozen=True)
+class Assets:
+    version: str
+    precache: list[str]
+    worker: str
+
+
+def static_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name not in NOT_PRECACHED)
+
+
+def build(folder: Path, checklists: list[Checklist]) -> Assets:
+    digest = hashlib.sha256()
+    urls = ["/", f"/{MANIFEST}"]
+    for path in static_files(folder):
+        relative = path.relative_to(folder).as_posix()
+        digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+        if relative != MANIFEST:
+            urls.append(f"/static/{relative}")
+    for checklist in checklists:
+        digest.update(checklist.content_hash().encode())
+    worker_source = (folder / WORKER).read_text(encoding="utf-8") if (folder / WORKER).exists() else ""
+    digest.update(worker_source.encode())
+    version = digest.hexdigest()[:16]
+    urls += API_PRECACHE
+    worker = worker_source.replace("__VERSION__", version).replace("__PRECACHE__", json.dumps(urls))
+    return Assets(version=version, precache=urls, worker=worker)
