@@ -85,7 +85,38 @@ def _m002_photo_thumbnails(db: sqlite_utils.Database) -> None:
     db["photos"].add_column("thumb", bytes)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_foundation, _m002_photo_thumbnails]
+def _m003_scores(db: sqlite_utils.Database) -> None:
+    """Scores stored when a visit is accepted, so comparisons read a few rows per visit."""
+    db["visit_scores"].create(
+        {
+            "visit_uuid": str,
+            "score": float,
+            "uncapped": float,
+            "band": str,
+            "failures": int,
+            "critical_failures": int,
+            "computed_at": str,
+        },
+        pk="visit_uuid",
+        foreign_keys=[("visit_uuid", "visits", "uuid")],
+    )
+    db["section_scores"].create(
+        {"visit_uuid": str, "stage": str, "section_id": str, "score": float, "failures": int},
+        pk=("visit_uuid", "section_id"),
+        foreign_keys=[("visit_uuid", "visits", "uuid")],
+    )
+    db["stage_scores"].create(
+        {"visit_uuid": str, "stage": str, "score": float},
+        pk=("visit_uuid", "stage"),
+        foreign_keys=[("visit_uuid", "visits", "uuid")],
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _m001_foundation,
+    _m002_photo_thumbnails,
+    _m003_scores,
+]
 
 
 def migrate(db: sqlite_utils.Database) -> list[int]:

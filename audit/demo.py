@@ -35,10 +35,13 @@ REGIONS = [
 BRANCHES = [
     {"id": "sh-xujiahui", "region_id": "east", "city": "上海", "name": _name("上海徐家汇店", "上海徐家匯店", "Shanghai Xujiahui")},
     {"id": "hz-wulin", "region_id": "east", "city": "杭州", "name": _name("杭州武林店", "杭州武林店", "Hangzhou Wulin")},
+    {"id": "nj-xinjiekou", "region_id": "east", "city": "南京", "name": _name("南京新街口店", "南京新街口店", "Nanjing Xinjiekou")},
     {"id": "gz-tianhe", "region_id": "south", "city": "广州", "name": _name("广州天河店", "廣州天河店", "Guangzhou Tianhe")},
     {"id": "nn-qingxiu", "region_id": "south", "city": "南宁", "name": _name("南宁青秀店", "南寧青秀店", "Nanning Qingxiu")},
+    {"id": "sz-futian", "region_id": "south", "city": "深圳", "name": _name("深圳福田店", "深圳福田店", "Shenzhen Futian")},
     {"id": "bj-chaoyang", "region_id": "north", "city": "北京", "name": _name("北京朝阳店", "北京朝陽店", "Beijing Chaoyang")},
     {"id": "tj-heping", "region_id": "north", "city": "天津", "name": _name("天津和平店", "天津和平店", "Tianjin Heping")},
+    {"id": "sy-zhongshan", "region_id": "north", "city": "沈阳", "name": _name("沈阳中山路店", "瀋陽中山路店", "Shenyang Zhongshan Road")},
 ]
 
 _SITE_NAMES = {
@@ -55,12 +58,11 @@ _SITE_NAMES = {
 
 
 def sites() -> list[dict[str, str]]:
-    """Every site type at least twice, spread over the branches so each region has several."""
+    """Every branch runs a site of every type, so each type can be ranked within a region."""
     rows = []
-    for index, site_type in enumerate(SITE_TYPES):
-        for offset in (0, 3):
-            branch = BRANCHES[(index + offset) % len(BRANCHES)]
-            branch_name = json.loads(branch["name"])
+    for branch in BRANCHES:
+        branch_name = json.loads(branch["name"])
+        for site_type in SITE_TYPES:
             zh_hans, zh_hant, en = _SITE_NAMES[site_type]
             rows.append(
                 {

@@ -12,7 +12,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.db import NotFoundError
 
-from . import photos, visits
+from . import photos, scorebook, visits
 from .db import now
 from .model import Checklist, from_dict
 
@@ -117,6 +117,7 @@ def put_visit(db: sqlite_utils.Database, uuid: str, body: Any) -> Outcome:
     with db.conn:
         db["visits"].insert(row)
         db["answers"].insert_all(answer_rows)
+        scorebook.store(db, uuid, checklist, body.get("answers", {}))
     return _accepted(db, row)
 
 

@@ -18,3 +18,10 @@ def answer_cases() -> tuple[Checklist, list[dict[str, Any]]]:
     result = check_bytes(data["checklist"].encode("utf-8"), "golden")
     assert result.checklist is not None, result.problems
     return result.checklist, data["cases"]
+
+
+def score_cases() -> tuple[Checklist, list[dict[str, Any]]]:
+    data = yaml.safe_load((GOLDEN / "scores.yaml").read_text(encoding="utf-8"))
+    result = check_bytes(data["checklist"].encode("utf-8"), "golden-scores")
+    assert result.checklist is not None, result.problems
+    return result.checklist, data["cases"]
