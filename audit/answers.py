@@ -163,10 +163,12 @@ def missing(checklist: Checklist, answers: Answers, photos: dict[str, int]) -> l
         if item.required and not answered(item, answer, count):
             needs.append({"item": item_id, "need": "answer"})
             continue
+        # evidence backs an observation: an N/A or unanswered item has none to back
+        observed = answered(item, answer, count) and not (answer or {}).get("na")
         fail = failed(item, answer)
-        if count == 0 and (item.evidence_photo == "always" and answered(item, answer, count) or item.evidence_photo == "on_fail" and fail):
+        if count == 0 and (item.evidence_photo == "always" and observed or item.evidence_photo == "on_fail" and fail):
             needs.append({"item": item_id, "need": "photo"})
         note = (answer or {}).get("note") or ""
-        if not note.strip() and (item.evidence_note == "always" and answered(item, answer, count) or item.evidence_note == "on_fail" and fail):
+        if not note.strip() and (item.evidence_note == "always" and observed or item.evidence_note == "on_fail" and fail):
             needs.append({"item": item_id, "need": "note"})
     return needs

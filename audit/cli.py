@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ from . import db, demo, library, schema
 from .validate import Result
 
 DEFAULT_DB = "audit.db"
+CHECKLISTS = Path(__file__).resolve().parent.parent / "checklists"
 
 
 @click.group()
@@ -89,7 +91,14 @@ def serve(db_path: Path, host: str, port: int, checklists_dir: Path | None) -> N
 @main.command(name="demo")
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="SQLite file to fill (created if missing).")
 def demo_command(db_path: Path) -> None:
-    """Fill a database with a demo organisation; running it again changes nothing."""
+    """Fill a database with a demo organisation and six months of visits with photos.
+
+    Running it again changes nothing.
+    """
     database = db.connect(db_path)
     counts = demo.build(database)
+    checklists = library.load(CHECKLISTS)
+    db.record_checklists(database, checklists)
+    counts["visits"] = demo.build_visits(database, checklists, today=date.today())
+    counts["photos"] = database["photos"].count
     click.echo(", ".join(f"{count} {table}" for table, count in counts.items()) + f" in {db_path}")

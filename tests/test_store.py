@@ -69,3 +69,20 @@ def test_invalid_files_are_not_served(tmp_path: Path) -> None:
     (folder / "bad.yaml").write_text("id: [", encoding="utf-8")
     with TestClient(create_app(Settings(db_path=tmp_path / "a.db", checklists_dir=folder))) as client:
         assert [entry["id"] for entry in client.get("/api/checklists").json()] == ["shop"]
+
+
+def test_demo_visits_go_through_sync_and_are_idempotent(tmp_path: Path) -> None:
+    from datetime import date
+
+    database = db.connect(tmp_path / "demo.db")
+    demo.build(database)
+    checklists = library.load(ROOT / "checklists")
+    db.record_checklists(database, checklists)
+    visits = demo.build_visits(database, checklists, today=date(2026, 11, 22))
+    counts = {t: database[t].count for t in ("visits", "answers", "photos", "visit_scores")}
+    assert visits == counts["visits"] == counts["visit_scores"] >= 200
+    assert counts["photos"] > 100
+    assert demo.build_visits(database, checklists, today=date(2026, 11, 22)) == visits
+    assert {t: database[t].count for t in counts} == counts
+    months = {row["started_at"][:7] for row in database["visits"].rows}
+    assert len(months) == 3
