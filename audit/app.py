@@ -9,7 +9,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 
-from . import assets, db, library
+from . import assets, db, library, pdf
 from .model import Checklist
 from .routes import routes
 
@@ -21,6 +21,9 @@ CHECKLISTS = ROOT / "checklists"
 class Settings:
     db_path: Path
     checklists_dir: Path = CHECKLISTS
+    brand_name: str = ""  # on the reports; empty: the product's name in the reader's language
+    logo_path: Path | None = None  # a PNG or JPEG shown on the reports' cover
+    accent: str = pdf.DEFAULT_ACCENT  # the reports' accent colour, #rrggbb
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -39,4 +42,5 @@ def create_app(settings: Settings) -> Starlette:
 
     app = Starlette(routes=routes(), lifespan=lifespan)
     app.state.settings = settings
+    app.state.branding = pdf.Branding.load(settings.brand_name, settings.logo_path, settings.accent)
     return app

@@ -102,3 +102,27 @@ def demo_command(db_path: Path) -> None:
     counts["visits"] = demo.build_visits(database, checklists, today=date.today())
     counts["photos"] = database["photos"].count
     click.echo(", ".join(f"{count} {table}" for table, count in counts.items()) + f" in {db_path}")
+
+
+@main.command(name="report")
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path), help="SQLite file holding the visit.")
+@click.option("--visit", "visit_id", default=None, help="The visit's UUID (or a unique prefix of at least 8 characters).")
+@click.option("--latest", is_flag=True, help="The visit that started last.")
+@click.option("--lang", default=None, help="zh-Hans, zh-Hant or en (default: the checklist's language).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PDF file to write.")
+def report_command(db_path: Path, visit_id: str | None, latest: bool, lang: str | None, output: Path) -> None:
+    """Write a visit's report as a PDF (rendered once per language, then taken from the cache)."""
+    from . import pdf, report
+
+    if (visit_id is None) == (not latest):
+        raise click.UsageError("give either --visit ID or --latest")
+    if lang is not None and report.known_language(lang) is None:
+        raise click.UsageError(f"--lang must be one of {', '.join(report.LANGUAGES)}")
+    database = db.connect(db_path)
+    found = report.latest_visit(database) if latest else report.find_visit(database, visit_id or "")
+    if found is None:
+        raise click.UsageError("no visits in this database" if latest else f"no single visit matches {visit_id!r}")
+    outcome = pdf.report_pdf(database, found, lang, pdf.Branding.load())
+    output.write_bytes(outcome.pdf)
+    source = "from the cache" if outcome.from_cache else "rendered"
+    click.echo(f"{output}: visit {found}, {outcome.prepared.report.lang}, {len(outcome.pdf):,} bytes ({source})")

@@ -112,10 +112,20 @@ def _m003_scores(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m004_report_cache(db: sqlite_utils.Database) -> None:
+    """Each visit's PDF report per language, kept while the hash of the report's inputs holds."""
+    db["report_cache"].create(
+        {"visit_uuid": str, "lang": str, "inputs_hash": str, "pdf": bytes, "rendered_at": str, "render_seconds": float},
+        pk=("visit_uuid", "lang"),
+        foreign_keys=[("visit_uuid", "visits", "uuid")],
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_foundation,
     _m002_photo_thumbnails,
     _m003_scores,
+    _m004_report_cache,
 ]
 
 

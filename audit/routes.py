@@ -19,5 +19,8 @@ def routes() -> list[BaseRoute]:
         Route("/api/sites", views.sites, name="api-sites"),
         Route("/api/visits/{uuid}", views.put_visit, methods=["PUT"], name="api-visit"),
         Route("/api/visits/{uuid}/photos/{photo_uuid}", views.put_photo, methods=["PUT"], name="api-visit-photo"),
+        Route("/visits/{uuid}/report", views.report_page, name="visit-report"),
+        Route("/visits/{uuid}/report.pdf", views.report_pdf, name="visit-report-pdf"),
+        Route("/visits/{uuid}/photos/{photo_uuid}/thumb", views.photo_thumb, name="visit-photo-thumb"),
         Mount("/static", app=StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]

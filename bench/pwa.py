@@ -1,0 +1,148 @@
+"""Benchmark of the inspector's app: what the service worker precaches (gzipped bytes), how long
+an offline reload takes to a usable screen, and how long a tap on an answer takes to be in
+IndexedDB. Runs the real server on a demo database and Debian's Chromium as a Pixel 7.
+
+    .venv/bin/python bench/pwa.py [--runs N]
+
+Targets: precache under 150 KB gzipped, offline reload under 1 s, a tap persisted within 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+TARGETS = {"precache_kb": 150, "reload_ms": 1000, "tap_ms": 50}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    database = folder / "bench.db"
+    audit = [sys.executable, "-m", "audit"]
+    subprocess.run([*audit, "demo", "--db", str(database)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    port = free_port()
+    process = subprocess.Popen([*audit, "serve", "--db", str(database), "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("the server did not start")
+
+
+def precache_sizes(url: str) -> list[tuple[str, int, int]]:
+    """(url, bytes, gzipped bytes) of everything the service worker precaches."""
+    worker = httpx.get(f"{url}/sw.js").text
+    found = re.search(r"const PRECACHE = (\[.*?\]);", worker, re.S)
+    if not found:
+        raise SystemExit("no PRECACHE list in /sw.js")
+    sizes = []
+    for path in json.loads(found.group(1)):
+        body = httpx.get(f"{url}{path}").content
+        sizes.append((path, len(body), len(gzip.compress(body, compresslevel=6))))
+    return sizes
+
+
+def median_ms(values: list[float]) -> str:
+    ordered = sorted(values)
+    p90 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
+    return f"median {statistics.median(values):7.1f} ms   p90 {p90:7.1f} ms   (n={len(values)})"
+
+
+def ready_ms(page: Page) -> float:
+    page.wait_for_function("document.body.dataset.ready === '1'")
+    return float(page.evaluate("performance.getEntriesByName('ready')[0].startTime"))
+
+
+def offline_reloads(page: Page, runs: int) -> list[float]:
+    """From the start of the navigation to the screen drawn and ready for a tap, with no network."""
+    times = []
+    for _ in range(runs):
+        page.reload()
+        times.append(ready_ms(page))
+    return times
+
+
+def taps(page: Page, runs: int) -> list[float]:
+    """From a tap's event time to the answer's IndexedDB transaction complete, measured in the page."""
+    page.evaluate("performance.clearMeasures('tap-persisted')")
+    for index in range(runs):
+        page.click(f"#item-weekend-visit .opt[data-value='{'yes' if index % 2 == 0 else 'no'}']")
+        page.wait_for_function("(n) => performance.getEntriesByName('tap-persisted').length >= n", arg=index + 1)
+    return page.evaluate("performance.getEntriesByName('tap-persisted').map((m) => m.duration)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="bench-pwa-"))
+    process, url = serve(folder)
+    try:
+        sizes = precache_sizes(url)
+        print("precached by the service worker:")
+        for path, raw, packed in sorted(sizes, key=lambda row: -row[2]):
+            print(f"  {packed:>8,} B gz  {raw:>9,} B  {path}")
+        total = sum(packed for _, _, packed in sizes)
+        print(f"precache total: {total:,} B gzipped ({total / 1024:.1f} KB; {sum(raw for _, raw, _ in sizes) / 1024:.1f} KB raw); target < {TARGETS['precache_kb']} KB")
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, env={**os.environ, "HOME": str(folder)})
+            context = browser.new_context(**playwright.devices["Pixel 7"], locale="zh-CN")
+            page = context.new_page()
+            page.goto(url)
+            ready_ms(page)
+            page.wait_for_function("navigator.serviceWorker.controller?.state === 'activated'", timeout=20_000)
+            page.wait_for_function("import('/static/js/db.js').then(async (db) => (await db.getMeta('sites', [])).length > 0)")
+            page.click("#new-visit")
+            page.click(".card.site[data-site='sh-xujiahui-supermarket']")
+            page.click(".card.checklist")
+            page.wait_for_selector(".section-row")
+            form = page.evaluate("location.hash") + "/s/entrance"
+
+            context.set_offline(True)
+            page.evaluate("location.hash = '#/'")
+            home = offline_reloads(page, args.runs)
+            print(f"offline reload to a usable home screen:    {median_ms(home)}; target < {TARGETS['reload_ms']} ms")
+            page.evaluate("(hash) => { location.hash = hash; }", form)
+            page.wait_for_selector("fieldset.items[data-section='entrance']")
+            section = offline_reloads(page, args.runs)
+            print(f"offline reload to a usable form section:   {median_ms(section)}; target < {TARGETS['reload_ms']} ms")
+            page.wait_for_selector("fieldset.items[data-section='entrance']")
+            persisted = taps(page, args.runs * 2)
+            print(f"tap on yes/no to the answer in IndexedDB:  {median_ms(persisted)}; target < {TARGETS['tap_ms']} ms")
+            browser.close()
+    finally:
+        process.kill()
+        process.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,278 @@
+"""Benchmark of the visit report's PDF: a 150-item visit with 20 photos, rendered warm.
+
+Run:  .venv/bin/python bench/report.py [--runs N]
+
+Prints WeasyPrint's median warm render time and the peak memory of the process that
+renders (measured in a child process, so this script's own Chromium and data do not
+count), headless Chromium's print-to-PDF time on the same HTML as a peer ratio, and the
+time of a repeated download of the cached PDF through the app. Targets: under 1 s warm on
+two cores, under 150 MB, at most 2x Chromium, a cached download under 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from base64 import b64encode
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from audit import db, demo, pdf, report, sync  # noqa: E402
+from audit.model import Checklist  # noqa: E402
+from audit.validate import check_bytes  # noqa: E402
+
+SITE = "sh-xujiahui-supermarket"
+TZ = timezone(timedelta(hours=8))
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+_WHAT = [
+    ("收银员主动问候并与顾客有眼神交流", "收銀員主動問候並與顧客有眼神交流", "The cashier greets first and makes eye contact"),
+    ("货架价签与商品一一对应，价格清楚可读", "貨架價籤與商品一一對應，價格清楚可讀", "Shelf labels match the goods and the prices are easy to read"),
+    ("员工被问到不清楚的问题时主动联系同事，不说“不知道”", "員工被問到不清楚的問題時主動聯繫同事，不說「不知道」", "Asked something they do not know, staff fetch a colleague and never say 'I don't know'"),
+    ("通道畅通，地面干净干燥，没有纸箱挡路", "走道暢通，地面乾淨乾燥，沒有紙箱擋路", "Aisles are clear, floors clean and dry, no boxes in the way"),
+    ("生鲜柜台员工佩戴口罩和手套，并在说话时后退两步", "生鮮櫃檯人員配戴口罩和手套，並在說話時後退兩步", "Fresh-counter staff wear masks and gloves and step back to speak"),
+]
+_HOW = (
+    "在现场观察至少两分钟，只记录亲眼所见；不通过时写明时间、位置和经过，必要时拍照，照片中不要拍到顾客的脸。",
+    "在現場觀察至少兩分鐘，只記錄親眼所見；不通過時寫明時間、位置和經過，必要時拍照，照片中不要拍到顧客的臉。",
+    "Watch for at least two minutes and record only what you saw yourself; on a fail, note the time, the place and what happened, and take a photo without customers' faces.",
+)
+
+
+def _text(zh_hans: str, zh_hant: str, en: str, indent: str) -> str:
+    return f"\n{indent}  zh-Hans: {json.dumps(zh_hans, ensure_ascii=False)}\n{indent}  zh-Hant: {json.dumps(zh_hant, ensure_ascii=False)}\n{indent}  en: {json.dumps(en)}"
+
+
+def synthetic_yaml(items: int = 150, sections_per_stage: int = 5) -> bytes:
+    """A valid checklist of `items` items over three stages, every response type mixed in."""
+    lines = [
+        "id: bench-150",
+        "title:" + _text("基准测试检查表（150 项）", "基準測試檢查表（150 項）", "Benchmark checklist (150 items)", ""),
+        "language: zh-Hans",
+        "languages: [zh-Hans, zh-Hant, en]",
+        "site_types: [supermarket]",
+        "stages:",
+    ]
+    per_section = items // (3 * sections_per_stage)
+    n = 0
+    for stage in ("pre-sale", "in-sale", "after-sale"):
+        lines += [f"  {stage}:", "    sections:"]
+        for s in range(sections_per_stage):
+            lines += [
+                f"      - id: {stage}-s{s}",
+                "        title:" + _text(f"区域 {s + 1}", f"區域 {s + 1}", f"Area {s + 1}", "        "),
+                "        items:",
+            ]
+            for _ in range(per_section):
+                n += 1
+                what = _WHAT[n % len(_WHAT)]
+                lines += [
+                    f"          - id: i{n:03d}",
+                    "            text:" + _text(f"{what[0]}（{n}）", f"{what[1]}（{n}）", f"{what[2]} ({n})", "            "),
+                    "            guidance:" + _text(*_HOW, "            "),
+                ]
+                kind = n % 10
+                if kind in (0, 5):
+                    lines += ["            type: scale", "            min: 1", "            max: 5"]
+                elif kind == 3:
+                    lines += ["            type: timer", "            pass: {max: 180}"]
+                elif kind == 7:
+                    lines += [
+                        "            type: choice",
+                        "            choices:",
+                        "              - {id: good, score: 1, label: {zh-Hans: 主动, zh-Hant: 主動, en: Unprompted}}",
+                        "              - {id: asked, score: 0.5, label: {zh-Hans: 经提醒, zh-Hant: 經提醒, en: When asked}}",
+                        "              - {id: none, score: 0, label: {zh-Hans: 没有, zh-Hant: 沒有, en: Not at all}}",
+                    ]
+                else:
+                    lines.append("            type: yes_no")
+                if n % 4 == 0:
+                    lines.append("            evidence: {note: on_fail}")
+                if n % 50 == 11:
+                    lines.append("            critical: {cap: 60}")
+    result = check_bytes(("\n".join(lines) + "\n").encode("utf-8"), "bench-150.yaml")
+    assert result.checklist is not None, result.problems
+    return "\n".join(lines).encode("utf-8") + b"\n"
+
+
+def synthetic_checklist() -> Checklist:
+    checklist = check_bytes(synthetic_yaml(), "bench-150.yaml").checklist
+    assert checklist is not None
+    return checklist
+
+
+def _visit(database: db.sqlite_utils.Database, checklist: Checklist, site: str, rng: random.Random, started: datetime, photos: int) -> str:
+    body, _ = demo.visit_body(checklist, site, rng, quality=0.7, started=started)
+    failed = [i for i in report.answers.failures(checklist, body["answers"])]
+    data: dict[str, bytes] = {}
+    for index in range(photos):
+        photo_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        raw = demo.photo_bytes(failed[index % len(failed)], size=(1600, 1200), seed=index)
+        data[photo_id] = raw
+        body["photos"].append(
+            {
+                "uuid": photo_id,
+                "item_id": failed[index % len(failed)],
+                "taken_at": (started + timedelta(minutes=3 + index)).isoformat(),
+                "content_type": "image/jpeg",
+                "sha256": __import__("hashlib").sha256(raw).hexdigest(),
+            }
+        )
+    visit_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    outcome = sync.put_visit(database, visit_id, body)
+    assert outcome.status == 200, outcome.body
+    for photo_id, raw in data.items():
+        assert sync.put_photo(database, visit_id, photo_id, raw).status == 200
+    return visit_id
+
+
+def build(path: Path) -> str:
+    """A store with a synthetic 150-item checklist, earlier visits, and the visit to render."""
+    database = db.connect(path)
+    demo.build(database)
+    checklist = synthetic_checklist()
+    db.record_checklists(database, [checklist])
+    rng = random.Random(150)
+    for month in range(5):
+        for branch in ("sh-xujiahui", "hz-wulin", "nj-xinjiekou"):
+            _visit(database, checklist, f"{branch}-supermarket", rng, datetime(2026, 4 + month, 10, 10, tzinfo=TZ), 0)
+    visit = _visit(database, checklist, SITE, rng, datetime(2026, 10, 9, 10, 30, tzinfo=TZ), 20)
+    body = report.build(database, visit)
+    print(f"visit {visit}: {sum(len(s.items) for st in checklist.stages for s in st.sections)} items, "
+          f"{body.counts['failed']} failed ({body.counts['failed'] / body.counts['scored']:.0%} of scored), {body.counts['photos']} photos")
+    database.close()
+    return visit
+
+
+def child(db_path: str, visit: str, runs: int) -> None:
+    """Renders warm in this process; prints the times and the process's peak RSS as JSON."""
+    database = db.connect(db_path)
+    branding = pdf.Branding.load()
+    prepared = pdf.prepare(database, visit, "zh-Hans", branding)
+    thumbs = pdf.thumbnails(database, visit, prepared.report.photo_ids())
+    pdf.render(prepared, branding, thumbs)  # warm-up: imports, fonts, caches
+    times = []
+    data = b""
+    for _ in range(runs):
+        started = time.perf_counter()
+        data = pdf.render(prepared, branding, thumbs)
+        times.append(time.perf_counter() - started)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as out:
+        out.write(data)
+        out.flush()
+        info = subprocess.run(["pdfinfo", out.name], capture_output=True, text=True).stdout
+    pages = next((line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")), "?")
+    print(json.dumps({"times": times, "peak_mb": peak_mb, "bytes": len(data), "pages": pages}))
+
+
+def chromium_times(html: str, runs: int) -> list[float]:
+    """Headless Chromium's print of the HTML, warm, with nothing else running: even idle, a
+    browser takes CPU from a renderer beside it on two cores, so the engines take turns."""
+    from playwright.sync_api import sync_playwright
+
+    home = tempfile.mkdtemp(prefix="chromium-home-")
+    times = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, env={**os.environ, "HOME": home})
+        page = browser.new_page()
+        for index in range(runs + 1):  # the first run warms the browser up
+            started = time.perf_counter()
+            page.set_content(html, wait_until="load")
+            page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+            if index:
+                times.append(time.perf_counter() - started)
+        browser.close()
+    return times
+
+
+def weasyprint_in_child(path: Path, visit: str, runs: int) -> dict[str, Any]:
+    """Warm renders in a fresh process, which reports its times and its peak memory."""
+    measured = subprocess.run(
+        [sys.executable, __file__, "--child", str(path), visit, "--runs", str(runs)], check=True, capture_output=True, text=True
+    )
+    return json.loads(measured.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def chromium_html(built: report.Report, branding: pdf.Branding, thumbs: dict[str, bytes]) -> str:
+    """The same HTML, styles inline and photos inlined: Chromium cannot read the internal scheme."""
+    return pdf.render_html(
+        built, branding, photo_url=lambda p: "data:image/jpeg;base64," + b64encode(thumbs[p.uuid]).decode(), logo_url=None
+    )
+
+
+def cached_download_times(db_path: Path, visit: str, runs: int) -> list[float]:
+    from starlette.testclient import TestClient
+
+    from audit.app import Settings, create_app
+
+    times = []
+    with TestClient(create_app(Settings(db_path=db_path))) as client:
+        first = client.get(f"/visits/{visit}/report.pdf?lang=zh-Hans")
+        assert first.status_code == 200 and first.content.startswith(b"%PDF")
+        for _ in range(runs):
+            started = time.perf_counter()
+            again = client.get(f"/visits/{visit}/report.pdf?lang=zh-Hans")
+            times.append(time.perf_counter() - started)
+            assert again.content == first.content
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="warm renders to take the median of")
+    parser.add_argument("--child", nargs=2, metavar=("DB", "VISIT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1], args.runs)
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-report-") as folder:
+        path = Path(folder) / "bench.db"
+        visit = build(path)
+        database = db.connect(path)
+        branding = pdf.Branding.load()
+        built = report.build(database, visit, "zh-Hans")
+        html = chromium_html(built, branding, pdf.thumbnails(database, visit, built.photo_ids()))
+        database.close()
+        weasy_times: list[float] = []
+        chrome_times: list[float] = []
+        peaks = []
+        for _ in range(2):  # A B A B: the engines take turns, so that drift in the machine's load hits both
+            result = weasyprint_in_child(path, visit, args.runs)
+            weasy_times += result["times"]
+            peaks.append(result["peak_mb"])
+            chrome_times += chromium_times(html, args.runs)
+        cached = statistics.median(cached_download_times(path, visit, 20))
+    weasy, chrome = statistics.median(weasy_times), statistics.median(chrome_times)
+    print(f"WeasyPrint {pdf.weasyprint_version}, {os.cpu_count()} cores, 2 x {args.runs} warm runs of each engine, zh-Hans")
+    print(f"weasyprint median   {weasy:.3f} s   (min {min(weasy_times):.3f}, max {max(weasy_times):.3f}; target < 1 s)")
+    print(f"peak memory         {max(peaks):.0f} MB   (max RSS of the rendering process; target < 150 MB)")
+    print(f"pdf                 {result['bytes'] / 1024:.0f} KiB, {result['pages']} pages")
+    print(f"chromium median     {chrome:.3f} s   (min {min(chrome_times):.3f}; set_content + page.pdf() on the same HTML)")
+    print(f"peer ratio          {weasy / chrome:.2f}x Chromium   (target <= 2x)")
+    print(f"cached download     {cached * 1000:.1f} ms   (median GET of report.pdf again, through the app; target < 50 ms)")
+
+
+if __name__ == "__main__":
+    main()

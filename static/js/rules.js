@@ -1,0 +1,162 @@
+// The rules on a visit's answers, ported from audit/answers.py: which items are shown,
+// whether an answer is well-formed, an item's score, whether it failed, what is missing.
+// Both sides are tested against tests/golden/answers.yaml. `checklist` is Checklist.as_dict().
+
+const MAX_TEXT = 10000;
+export const MAX_SECONDS = 24 * 3600;
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$|^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
+const SCORED = ["yes_no", "scale", "choice", "multi_choice", "number", "timer"];
+const ANSWER_FIELDS = ["value", "na", "note", "answered_at"];
+
+// Python truthiness, so that `not answer` treats {} and [] as empty like the server does.
+function truthy(value) {
+  if (Array.isArray(value)) return value.length > 0;
+  if (value && typeof value === "object") return Object.keys(value).length > 0;
+  return Boolean(value);
+}
+
+const isNumber = (value) => typeof value === "number" && Number.isFinite(value);
+const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
+const codePoints = (text) => Array.from(text).length;
+
+export function items(checklist) {
+  return checklist.stages.flatMap((stage) => stage.sections.flatMap((section) => section.items));
+}
+
+export function itemMap(checklist) {
+  return new Map(items(checklist).map((item) => [item.id, item]));
+}
+
+export function answered(item, answer, photos = 0) {
+  if (item.type === "photo") return photos > 0 || Boolean(truthy(answer) && truthy(answer.na));
+  if (!truthy(answer)) return false;
+  if (truthy(answer.na)) return true;
+  const value = answer.value;
+  return value !== null && value !== undefined && value !== "" && !(Array.isArray(value) && value.length === 0);
+}
+
+export function problem(item, answer) {
+  if (!isObject(answer)) return "an answer must be an object";
+  const unknown = Object.keys(answer).filter((key) => !ANSWER_FIELDS.includes(key)).sort();
+  if (unknown.length) return `unknown answer fields: ${unknown.join(", ")}`;
+  const note = answer.note;
+  if (note !== null && note !== undefined && (typeof note !== "string" || codePoints(note) > MAX_TEXT)) {
+    return `note must be text of at most ${MAX_TEXT} characters`;
+  }
+  const value = answer.value === undefined ? null : answer.value;
+  const na = "na" in answer ? answer.na : false;
+  if (![true, false, 0, 1].includes(na)) return "na must be true or false";
+  if (truthy(na)) {
+    if (!item.na) return "N/A is not allowed for this item";
+    return value === null ? null : "an N/A answer has no value";
+  }
+  if (value === null) return null;
+  const ids = (item.choices || []).map((choice) => choice.id);
+  switch (item.type) {
+    case "yes_no":
+      return value === "yes" || value === "no" ? null : "must be 'yes' or 'no'";
+    case "scale":
+      return Number.isInteger(value) && item.min !== null && item.max !== null && item.min <= value && value <= item.max
+        ? null
+        : `must be a whole number from ${item.min} to ${item.max}`;
+    case "choice":
+      return ids.includes(value) ? null : `must be one of ${ids.join(", ")}`;
+    case "multi_choice": {
+      if (!Array.isArray(value) || !value.every((v) => ids.includes(v)) || new Set(value).size !== value.length) {
+        return `must be a list of distinct choices from ${ids.join(", ")}`;
+      }
+      const exclusive = item.choices.filter((choice) => choice.exclusive).map((choice) => choice.id);
+      return value.length > 1 && value.some((v) => exclusive.includes(v)) ? "an exclusive choice cannot be ticked with others" : null;
+    }
+    case "number":
+      if (!isNumber(value)) return "must be a number";
+      if ((item.min !== null && value < item.min) || (item.max !== null && value > item.max)) {
+        return `must be from ${item.min} to ${item.max}`;
+      }
+      return null;
+    case "timer":
+      return isNumber(value) && value >= 0 && value <= MAX_SECONDS ? null : `must be seconds from 0 to ${MAX_SECONDS}`;
+    case "timestamp":
+      return typeof value === "string" && TIME.test(value) ? null : "must be a time HH:MM or an ISO date-time";
+    case "text":
+      return typeof value === "string" && codePoints(value) <= MAX_TEXT ? null : `must be text of at most ${MAX_TEXT} characters`;
+    default:
+      return "a photo item takes photos, not a value";
+  }
+}
+
+export function score(item, answer) {
+  if (!SCORED.includes(item.type) || !truthy(answer) || truthy(answer.na) || !answered(item, answer)) return null;
+  const value = answer.value;
+  if (item.type === "yes_no") return value === "yes" ? 1 : 0;
+  if (item.type === "scale") return (value - item.min) / (item.max - item.min);
+  const scores = new Map(item.choices.map((choice) => [choice.id, choice.score]));
+  // A value that names no choice scores 0: a malformed answer never counts as a pass.
+  if (item.type === "choice") return scores.get(value) ?? 0;
+  if (item.type === "multi_choice") {
+    const ticked = Array.isArray(value) ? value : [value];
+    return Math.min(1, ticked.reduce((sum, v) => sum + (scores.get(v) ?? 0), 0));
+  }
+  const inside = (item.pass_min === null || value >= item.pass_min) && (item.pass_max === null || value <= item.pass_max);
+  return inside ? 1 : 0;
+}
+
+export function failed(item, answer) {
+  const result = score(item, answer);
+  if (result === null) return false;
+  const threshold = item.pass_score !== null && item.pass_score !== undefined ? item.pass_score : 0.5;
+  return result < threshold;
+}
+
+function matches(target, answer, values) {
+  if (!truthy(answer)) return false;
+  if (truthy(answer.na)) return values.includes("na");
+  const value = answer.value;
+  if (target.type === "multi_choice" && Array.isArray(value)) return value.some((v) => values.includes(v));
+  return values.includes(value);
+}
+
+export function visible(checklist, answers) {
+  const byId = itemMap(checklist);
+  const shown = [];
+  const seen = new Set();
+  for (const item of items(checklist)) {
+    const condition = item.when;
+    if (!condition || (seen.has(condition.item) && matches(byId.get(condition.item), answers[condition.item], condition.values))) {
+      shown.push(item.id);
+      seen.add(item.id);
+    }
+  }
+  return shown;
+}
+
+export function failures(checklist, answers) {
+  const byId = itemMap(checklist);
+  return visible(checklist, answers).filter((id) => failed(byId.get(id), answers[id]));
+}
+
+export function missing(checklist, answers, photos) {
+  const byId = itemMap(checklist);
+  const needs = [];
+  for (const id of visible(checklist, answers)) {
+    const item = byId.get(id);
+    const answer = answers[id];
+    const count = photos[id] || 0;
+    const done = answered(item, answer, count);
+    if (item.required && !done) {
+      needs.push({ item: id, need: "answer" });
+      continue;
+    }
+    // evidence backs an observation: an N/A or unanswered item has none to back
+    const observed = done && !truthy(answer && answer.na);
+    const fail = failed(item, answer);
+    if (count === 0 && ((item.evidence_photo === "always" && observed) || (item.evidence_photo === "on_fail" && fail))) {
+      needs.push({ item: id, need: "photo" });
+    }
+    const note = (answer && answer.note) || "";
+    if (!note.trim() && ((item.evidence_note === "always" && observed) || (item.evidence_note === "on_fail" && fail))) {
+      needs.push({ item: id, need: "note" });
+    }
+  }
+  return needs;
+}

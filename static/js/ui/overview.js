@@ -1,0 +1,74 @@
+// A visit at a glance: its sections stage by stage with their progress, what the server said
+// if it refused the visit (a conflict or invalid content: the phone keeps its copy), and the
+// way to submit.
+
+import { on, emit } from "../events.js";
+import { language, t, text } from "../i18n.js";
+import { when } from "../clock.js";
+import * as catalog from "../catalog.js";
+import * as visits from "../visits.js";
+import { bar, h, link, progressBar } from "./dom.js";
+
+function header(visit, checklist) {
+  const fallback = checklist.language;
+  return h("header", { class: "visit-head" },
+    h("h1", {}, text(visit.site_name, fallback)),
+    h("p", { class: "sub" }, text(checklist.title, fallback), " · ", t("visit.started", { time: when(visit.started_at, language()) })));
+}
+
+function problemCard(visit) {
+  const problem = visit.problem || {};
+  const problems = Array.isArray(problem.problems) ? problem.problems : [];
+  return h("section", { class: `notice bad ${visit.status}`, id: "problem", role: "alert" },
+    h("h2", {}, t(`problem.${visit.status}.title`)),
+    h("p", {}, t(`problem.${visit.status}.explain`)),
+    problem.message ? h("p", { class: "server-message" }, problem.message) : null,
+    problems.length ? h("ul", {}, problems.map((p) => h("li", {}, h("code", {}, p.field || ""), " ", p.message || ""))) : null,
+    h("p", { class: "sub" }, t("problem.kept", { status: problem.status || "" })));
+}
+
+function stateCard(visit) {
+  const lang = language();
+  if (visit.status === "sent") return h("section", { class: "notice ok" }, t("visit.sent", { time: when(visit.sent_at, lang) }));
+  if (visit.status === "outbox") return h("section", { class: "notice" }, t("visit.waiting", { time: when(visit.ended_at, lang) }));
+  if (visit.status === "draft") return null;
+  return problemCard(visit);
+}
+
+function sectionRow(visit, section, state, fallback) {
+  const complete = state.total > 0 && state.done === state.total && state.missing === 0;
+  return link(`#/v/${visit.uuid}/s/${encodeURIComponent(section.id)}`, { class: `card section-row ${complete ? "complete" : ""}`, dataset: { section: section.id } },
+    h("span", { class: "row" }, h("strong", {}, text(section.title, fallback)),
+      h("span", { class: "tally" }, complete ? "✓ " : "", `${state.done}/${state.total}`)),
+    progressBar(state.done, state.total));
+}
+
+export async function render([uuid], signal) {
+  const visit = await visits.load(uuid);
+  if (!visit) return [h("p", { class: "empty" }, t("visit.gone")), bar(link("#/", { class: "btn" }, t("nav.home")))];
+  const checklist = await catalog.checklist(visit.checklist_hash);
+  const progress = visits.progress(checklist, visit, visits.counts(await visits.photosOf(uuid)));
+  on("visit-saved", (saved) => saved.uuid === uuid && emit("screen-stale"), signal);
+  const stages = checklist.stages.map((stage) => h("section", { class: "group" },
+    h("h2", {}, t(`stage.${stage.key}`)),
+    stage.sections.map((section) => sectionRow(visit, section, progress.get(section.id), checklist.language))));
+  const actions = [];
+  if (visit.status === "draft") {
+    actions.push(link(`#/v/${uuid}/submit`, { class: "btn primary wide", id: "review" }, t("visit.review")));
+  } else if (visit.status === "invalid" && !visit.problem?.photo) {
+    // nothing was stored: the visit can be corrected and sent again under its UUID
+    actions.push(h("button", { type: "button", class: "btn primary wide", id: "reopen", onclick: () => visits.reopen(visit) }, t("visit.reopen")));
+  }
+  const discard = async () => {
+    if (!confirm(t("visit.discard-confirm"))) return;
+    await visits.discard(visit);
+    location.hash = "#/";
+  };
+  return [
+    header(visit, checklist),
+    stateCard(visit),
+    stages,
+    visit.status === "draft" ? h("button", { type: "button", class: "btn text danger", id: "discard", onclick: discard }, t("visit.discard")) : null,
+    bar(link("#/", { class: "btn" }, t("nav.home")), ...actions),
+  ];
+}

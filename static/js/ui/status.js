@@ -1,0 +1,51 @@
+// The status bar every screen shows: online or offline, what waits to be sent, when the last
+// sync succeeded; and the banner offering a waiting new version of the app.
+
+import { on, emit } from "../events.js";
+import { language, t } from "../i18n.js";
+import { when } from "../clock.js";
+import * as outbox from "../outbox.js";
+import * as worker from "../worker.js";
+import { h } from "./dom.js";
+
+export function mount(root, banner) {
+  let syncing = false;
+
+  async function draw() {
+    const state = await outbox.status();
+    const online = navigator.onLine;
+    const parts = [
+      h("span", { class: `pill ${online ? "ok" : "off"}`, dataset: { online: online ? "1" : "0" } }, online ? t("status.online") : t("status.offline")),
+      h("span", { class: "pending", dataset: { visits: state.visits, photos: state.photos } },
+        state.visits ? t("status.waiting", { visits: state.visits, photos: state.photos }) : t("status.nothing-waiting")),
+      state.problems ? h("span", { class: "pill bad" }, t("status.problems", { n: state.problems })) : null,
+      h("span", { class: "last-sync" }, syncing ? t("status.syncing") : state.lastSync ? t("status.last-sync", { time: when(state.lastSync, language()) }) : t("status.never-synced")),
+    ];
+    root.replaceChildren(...parts.filter(Boolean));
+  }
+
+  function offerUpdate() {
+    banner.replaceChildren(
+      h("span", {}, t("update.ready")),
+      h("button", { type: "button", class: "btn small", onclick: () => worker.apply() }, t("update.reload")),
+    );
+    banner.hidden = false;
+  }
+
+  on("outbox-changed", draw);
+  on("visit-saved", (visit) => visit.status !== "draft" && draw());
+  on("visit-discarded", draw);
+  on("language-changed", () => {
+    draw();
+    if (!banner.hidden) offerUpdate();
+  });
+  on("sync-running", (value) => {
+    syncing = value;
+    draw();
+  });
+  on("update-ready", offerUpdate);
+  addEventListener("online", () => draw());
+  addEventListener("offline", () => draw());
+  root.addEventListener("click", () => emit("sync-requested"));
+  return draw();
+}

@@ -1,0 +1,57 @@
+// The service worker: precaches the shell and the catalog under a version the server stamps
+// from the assets' content hashes, serves them offline, and deletes only its own old caches.
+
+const VERSION = "__VERSION__";
+const PRECACHE = __PRECACHE__;
+const PREFIX = "audit-";
+const CACHE = `${PREFIX}${VERSION}`;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(CACHE).then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })))),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      const names = await caches.keys();
+      await Promise.all(names.filter((name) => name.startsWith(PREFIX) && name !== CACHE).map((name) => caches.delete(name)));
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "skip-waiting") self.skipWaiting();
+});
+
+async function cacheFirst(key, request) {
+  const cache = await caches.open(CACHE);
+  return (await cache.match(key)) || fetch(request);
+}
+
+async function networkFirst(request) {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(request, response.clone());
+    return response;
+  } catch (error) {
+    const cached = await cache.match(request);
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  // The app asks for fresh data with `no-store`; it keeps its own copy in IndexedDB.
+  if (request.method !== "GET" || url.origin !== self.location.origin || request.cache === "no-store") return;
+  if (request.mode === "navigate" && url.pathname === "/") {
+    event.respondWith(cacheFirst("/", request));
+  } else if (PRECACHE.includes(url.pathname)) {
+    event.respondWith(url.pathname.startsWith("/api/") ? networkFirst(request) : cacheFirst(url.pathname, request));
+  }
+});

@@ -1,0 +1,242 @@
+"""Steps shared by the PWA tests (this module holds no tests): drive the inspector's app in a
+phone-sized Chromium, read what it keeps in IndexedDB, count what the server stored."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import time
+from collections.abc import Callable, Collection
+from pathlib import Path
+from typing import Any
+
+import httpx
+from PIL import Image
+from playwright.sync_api import BrowserContext, Page
+
+SUPERMARKET_SITE = "sh-xujiahui-supermarket"
+SUPERMARKET = "retail-supermarket"
+
+
+def wait_for(check: Callable[[], Any], timeout: float = 20, what: str = "condition", page: Page | None = None) -> Any:
+    """Polls `check`; with a page, waits through it so that its event handlers (routes) run meanwhile."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        if page is None:
+            time.sleep(0.1)
+        else:
+            page.wait_for_timeout(100)
+
+
+def open_app(page: Page, url: str) -> None:
+    page.goto(url)
+    ready(page)
+
+
+def ready(page: Page) -> None:
+    page.wait_for_function("document.body.dataset.ready === '1'")
+
+
+def wait_for_worker(page: Page) -> None:
+    page.wait_for_function("navigator.serviceWorker.controller?.state === 'activated'", timeout=20_000)
+
+
+def wait_for_catalog(page: Page) -> None:
+    page.wait_for_function(
+        "import('/static/js/db.js').then(async (db) => (await db.getMeta('sites', [])).length > 0)",
+        polling=200,
+    )
+
+
+def start_visit(page: Page, site: str = SUPERMARKET_SITE, checklist: str = SUPERMARKET) -> str:
+    """Home → new visit → site → checklist; returns the new visit's UUID."""
+    page.goto(page.url.split("#")[0] + "#/")
+    page.click("#new-visit")
+    page.click(f".card.site[data-site='{site}']")
+    page.click(f".card.checklist[data-checklist='{checklist}']")
+    page.wait_for_selector(".section-row")
+    return page.evaluate("location.hash.split('/')[2]")
+
+
+def open_section(page: Page, uuid: str, section: str) -> None:
+    page.evaluate("(hash) => { location.hash = hash; }", f"#/v/{uuid}/s/{section}")
+    page.wait_for_selector(f"fieldset.items[data-section='{section}']")
+
+
+def tap(page: Page, item: str, value: str) -> None:
+    page.click(f"#item-{item} .opt[data-value='{value}']")
+
+
+def stored_visit(page: Page, uuid: str) -> dict[str, Any] | None:
+    """The visit and its photos (without their bytes) as the phone keeps them."""
+    return page.evaluate(
+        """async (uuid) => {
+            const db = await import('/static/js/db.js');
+            const visit = await db.get('visits', uuid);
+            if (!visit) return null;
+            const photos = (await db.all('photos', 'visit_uuid', uuid)).map(({ blob, ...rest }) => ({ ...rest, size: blob.size }));
+            return { ...visit, photos };
+        }""",
+        uuid,
+    )
+
+
+def status_of(page: Page, uuid: str) -> str:
+    return (stored_visit(page, uuid) or {}).get("status", "")
+
+
+def wait_for_answer(page: Page, uuid: str, item: str, check: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    def saved() -> dict[str, Any] | None:
+        visit = stored_visit(page, uuid)
+        answer = visit["answers"].get(item) if visit else None
+        return answer if answer is not None and check(answer) else None
+
+    return wait_for(saved, what=f"answer to {item} saved")
+
+
+def stored_photo_size(page: Page, photo_uuid: str) -> dict[str, int]:
+    """Width and height of the JPEG the phone stored, decoded from its bytes."""
+    return page.evaluate(
+        """async (uuid) => {
+            const db = await import('/static/js/db.js');
+            const photo = await db.get('photos', uuid);
+            const bitmap = await createImageBitmap(photo.blob);
+            const head = new Uint8Array(await photo.blob.slice(0, 3).arrayBuffer());
+            return { width: bitmap.width, height: bitmap.height, jpeg: head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff };
+        }""",
+        photo_uuid,
+    )
+
+
+def big_jpeg(path: Path, width: int = 4000, height: int = 3000, orientation: int | None = None) -> Path:
+    """A camera-sized JPEG with a gradient, optionally with an EXIF orientation."""
+    gradient = Image.linear_gradient("L").resize((width, height))
+    image = Image.merge("RGB", (gradient, gradient.transpose(Image.Transpose.FLIP_LEFT_RIGHT), gradient.rotate(180)))
+    exif = Image.Exif()
+    if orientation is not None:
+        exif[0x0112] = orientation
+    image.save(path, "JPEG", quality=90, exif=exif.tobytes())
+    return path
+
+
+def add_photo(page: Page, item: str, path: Path) -> None:
+    """Takes a photo for an item through the file chooser, and waits until it is stored."""
+    before = page.locator(f"#item-{item} .thumb").count()
+    with page.expect_file_chooser() as chooser:
+        page.click(f"#item-{item} label.camera")
+    chooser.value.set_files(str(path))
+    page.wait_for_function(
+        "([item, n]) => document.querySelectorAll(`#item-${item} .thumb`).length > n", arg=[item, before], timeout=30_000
+    )
+
+
+def checklist(url: str, checklist_id: str = SUPERMARKET) -> dict[str, Any]:
+    entries = httpx.get(f"{url}/api/checklists").json()
+    return next(entry["checklist"] for entry in entries if entry["id"] == checklist_id)
+
+
+def _passing_number(item: dict[str, Any]) -> float:
+    low = item["pass_min"] if item["pass_min"] is not None else (item["min"] if item["min"] is not None else 0)
+    if item["pass_max"] is not None:
+        return min(low + 10, item["pass_max"]) if item["pass_min"] is None else low
+    return low
+
+
+def answer_passing(page: Page, item: dict[str, Any], photo: Path) -> None:
+    """Answers one shown item through the UI with an answer that passes, evidence included."""
+    key, kind = item["id"], item["type"]
+    card = f"#item-{key}"
+    if kind == "yes_no":
+        tap(page, key, "yes")
+    elif kind == "scale":
+        tap(page, key, str(int(item["max"])))
+    elif kind == "choice":
+        tap(page, key, max(item["choices"], key=lambda c: c["score"])["id"])
+    elif kind == "multi_choice":
+        for choice in item["choices"]:
+            if not choice["exclusive"]:
+                tap(page, key, choice["id"])
+    elif kind == "number":
+        page.fill(f"{card} .number input", str(_passing_number(item)))
+    elif kind == "timer":
+        page.fill(f"{card} input.seconds", str(int(_passing_number(item))))
+    elif kind == "timestamp":
+        page.click(f"{card} .timestamp button")
+    elif kind == "text":
+        page.fill(f"{card} .control textarea", "一切正常")
+    if kind == "photo" or item["evidence_photo"] == "always":
+        add_photo(page, key, photo)
+    if item["evidence_note"] == "always":
+        page.click(f"{card} .tools button:has-text('✎')")
+        page.fill(f"{card} textarea.note", "已记录")
+
+
+def fill_visit(page: Page, uuid: str, data: dict[str, Any], photo: Path, skip: Collection[str] = ()) -> None:
+    """Answers every shown item of every section, in order, as an inspector would."""
+    for stage in data["stages"]:
+        for section in stage["sections"]:
+            open_section(page, uuid, section["id"])
+            for item in section["items"]:
+                if item["id"] in skip or not page.locator(f"#item-{item['id']}").is_visible():
+                    continue
+                answer_passing(page, item, photo)
+
+
+def submit(page: Page, uuid: str) -> None:
+    page.evaluate("(hash) => { location.hash = hash; }", f"#/v/{uuid}/submit")
+    page.wait_for_selector("#ready")
+    page.click("#submit")
+    page.wait_for_selector("#new-visit")
+    wait_for(lambda: (stored_visit(page, uuid) or {}).get("status") != "draft", what="visit submitted")
+
+
+def waiting(page: Page) -> tuple[int, int]:
+    pending = page.locator("#status .pending")
+    return int(pending.get_attribute("data-visits") or 0), int(pending.get_attribute("data-photos") or 0)
+
+
+def rows(db_path: Path, uuid: str) -> dict[str, int]:
+    """How many rows the server stored for a visit, in each table."""
+    with sqlite3.connect(db_path) as connection:
+        return {
+            "visits": connection.execute("SELECT count(*) FROM visits WHERE uuid = ?", [uuid]).fetchone()[0],
+            "answers": connection.execute("SELECT count(*) FROM answers WHERE visit_uuid = ?", [uuid]).fetchone()[0],
+            "photos": connection.execute("SELECT count(*) FROM photos WHERE visit_uuid = ?", [uuid]).fetchone()[0],
+        }
+
+
+def stored_jpeg_size(db_path: Path, photo_uuid: str) -> tuple[int, int]:
+    with sqlite3.connect(db_path) as connection:
+        data = connection.execute("SELECT data FROM photos WHERE uuid = ?", [photo_uuid]).fetchone()[0]
+    with Image.open(io.BytesIO(data)) as image:
+        return image.size
+
+
+def make_conflict(page: Page, context: BrowserContext, url: str, tmp_path: Path) -> str:
+    """A visit submitted offline while the server got different content under its UUID."""
+    photo = big_jpeg(tmp_path / "camera.jpg", 800, 600)
+    data = checklist(url)
+    open_app(page, url)
+    uuid = start_visit(page)
+    context.set_offline(True)
+    fill_visit(page, uuid, data, photo)
+    submit(page, uuid)
+    payload = page.evaluate(
+        """async (uuid) => {
+            const visits = await import('/static/js/visits.js');
+            const catalog = await import('/static/js/catalog.js');
+            const visit = await visits.load(uuid);
+            return visits.payload(await catalog.checklist(visit.checklist_hash), visit, await visits.photosOf(uuid));
+        }""",
+        uuid,
+    )
+    other = {**payload, "narrative": "另一台手机写的内容"}
+    assert httpx.put(f"{url}/api/visits/{uuid}", json=other).status_code == 200
+    context.set_offline(False)
+    wait_for(lambda: status_of(page, uuid) == "conflict", what="the 409 recorded")
+    return uuid
