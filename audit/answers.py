@@ -79,13 +79,15 @@ def problem(item: Item, answer: dict[str, Any]) -> str | None:
     if kind == "number":
         if not _is_number(value):
             return "must be a number"
-        if (item.min is not None and value < item.min) or (item.max is not None and value > item.max):
-            return f"must be from {item.min:g} to {item.max:g}"
+        if item.min is not None and value < item.min:
+            return f"must be at least {item.min:g}"
+        if item.max is not None and value > item.max:
+            return f"must be at most {item.max:g}"
         return None
     if kind == "timer":
         return None if _is_number(value) and 0 <= value <= MAX_SECONDS else f"must be seconds from 0 to {MAX_SECONDS}"
     if kind == "timestamp":
-        return None if isinstance(value, str) and _TIME.match(value) else "must be a time HH:MM or an ISO date-time"
+        return None if isinstance(value, str) and _TIME.fullmatch(value) else "must be a time HH:MM or an ISO date-time"
     if kind == "text":
         return None if isinstance(value, str) and len(value) <= MAX_TEXT else f"must be text of at most {MAX_TEXT} characters"
     return "a photo item takes photos, not a value"

@@ -53,7 +53,9 @@ def test_api_serves_the_library_with_hashes(tmp_path: Path) -> None:
     path = tmp_path / "audit.db"
     with TestClient(create_app(Settings(db_path=path))) as client:
         assert client.get("/health").json()["status"] == "ok"
-        served = client.get("/api/checklists").json()
+        response = client.get("/api/checklists", headers={"accept-encoding": "gzip"})
+        assert response.headers["content-encoding"] == "gzip"
+        served = response.json()
     expected = {c.id: c.content_hash() for c in library.load(ROOT / "checklists")}
     assert {entry["id"]: entry["hash"] for entry in served} == expected
     stored = sqlite3.connect(path).execute("SELECT hash, body FROM checklist_versions").fetchall()
