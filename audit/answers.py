@@ -102,7 +102,7 @@ def score(item: Item, answer: dict[str, Any] | None) -> float | None:
         return 1.0 if value == "yes" else 0.0
     if item.type == "scale":
         assert item.min is not None and item.max is not None
-        return (value - item.min) / (item.max - item.min)
+        return float((value - item.min) / (item.max - item.min))
     scores = {choice.id: choice.score for choice in item.choices}
     if item.type == "choice":
         return float(scores[value])

@@ -21,22 +21,22 @@ def now() -> str:
 
 
 def _m001_foundation(db: sqlite_utils.Database) -> None:
-    db["regions"].create({"id": str, "name": str}, pk="id")
-    db["branches"].create(
+    db.table("regions").create({"id": str, "name": str}, pk="id")
+    db.table("branches").create(
         {"id": str, "region_id": str, "name": str, "city": str},
         pk="id",
         foreign_keys=[("region_id", "regions", "id")],
     )
-    db["sites"].create(
+    db.table("sites").create(
         {"id": str, "branch_id": str, "name": str, "site_type": str},
         pk="id",
         foreign_keys=[("branch_id", "branches", "id")],
     )
-    db["checklist_versions"].create(
+    db.table("checklist_versions").create(
         {"hash": str, "checklist_id": str, "title": str, "body": str, "first_served_at": str},
         pk="hash",
     )
-    db["visits"].create(
+    db.table("visits").create(
         {
             "uuid": str,
             "checklist_id": str,
@@ -52,12 +52,12 @@ def _m001_foundation(db: sqlite_utils.Database) -> None:
         pk="uuid",
         foreign_keys=[("checklist_hash", "checklist_versions", "hash"), ("site_id", "sites", "id")],
     )
-    db["answers"].create(
+    db.table("answers").create(
         {"visit_uuid": str, "item_id": str, "value": str, "na": int, "note": str, "answered_at": str},
         pk=("visit_uuid", "item_id"),
         foreign_keys=[("visit_uuid", "visits", "uuid")],
     )
-    db["photos"].create(
+    db.table("photos").create(
         {
             "uuid": str,
             "visit_uuid": str,
@@ -73,21 +73,21 @@ def _m001_foundation(db: sqlite_utils.Database) -> None:
         pk="uuid",
         foreign_keys=[("visit_uuid", "visits", "uuid")],
     )
-    db["branches"].create_index(["region_id"])
-    db["sites"].create_index(["branch_id"])
-    db["visits"].create_index(["site_id", "started_at"])
-    db["visits"].create_index(["checklist_id"])
-    db["photos"].create_index(["visit_uuid"])
+    db.table("branches").create_index(["region_id"])
+    db.table("sites").create_index(["branch_id"])
+    db.table("visits").create_index(["site_id", "started_at"])
+    db.table("visits").create_index(["checklist_id"])
+    db.table("photos").create_index(["visit_uuid"])
 
 
 def _m002_photo_thumbnails(db: sqlite_utils.Database) -> None:
     """Reports embed thumbnails made once at upload, never resized inside a render."""
-    db["photos"].add_column("thumb", bytes)
+    db.table("photos").add_column("thumb", bytes)
 
 
 def _m003_scores(db: sqlite_utils.Database) -> None:
     """Scores stored when a visit is accepted, so comparisons read a few rows per visit."""
-    db["visit_scores"].create(
+    db.table("visit_scores").create(
         {
             "visit_uuid": str,
             "score": float,
@@ -100,12 +100,12 @@ def _m003_scores(db: sqlite_utils.Database) -> None:
         pk="visit_uuid",
         foreign_keys=[("visit_uuid", "visits", "uuid")],
     )
-    db["section_scores"].create(
+    db.table("section_scores").create(
         {"visit_uuid": str, "stage": str, "section_id": str, "score": float, "failures": int},
         pk=("visit_uuid", "section_id"),
         foreign_keys=[("visit_uuid", "visits", "uuid")],
     )
-    db["stage_scores"].create(
+    db.table("stage_scores").create(
         {"visit_uuid": str, "stage": str, "score": float},
         pk=("visit_uuid", "stage"),
         foreign_keys=[("visit_uuid", "visits", "uuid")],
@@ -114,7 +114,7 @@ def _m003_scores(db: sqlite_utils.Database) -> None:
 
 def _m004_report_cache(db: sqlite_utils.Database) -> None:
     """Each visit's PDF report per language, kept while the hash of the report's inputs holds."""
-    db["report_cache"].create(
+    db.table("report_cache").create(
         {"visit_uuid": str, "lang": str, "inputs_hash": str, "pdf": bytes, "rendered_at": str, "render_seconds": float},
         pk=("visit_uuid", "lang"),
         foreign_keys=[("visit_uuid", "visits", "uuid")],
@@ -131,15 +131,15 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
 
 def migrate(db: sqlite_utils.Database) -> list[int]:
     """Applies the migrations this database lacks, each in its own transaction."""
-    db["migrations"].create({"version": int, "applied_at": str}, pk="version", if_not_exists=True)
-    done = {row["version"] for row in db["migrations"].rows}
+    db.table("migrations").create({"version": int, "applied_at": str}, pk="version", if_not_exists=True)
+    done = {row["version"] for row in db.table("migrations").rows}
     applied = []
     for version, migration in enumerate(MIGRATIONS, start=1):
         if version in done:
             continue
         with db.conn:
             migration(db)
-            db["migrations"].insert({"version": version, "applied_at": now()})
+            db.table("migrations").insert({"version": version, "applied_at": now()})
         applied.append(version)
     return applied
 
@@ -169,4 +169,4 @@ def record_checklists(db: sqlite_utils.Database, checklists: list[Checklist]) ->
         for checklist in checklists
     ]
     with db.conn:
-        db["checklist_versions"].insert_all(rows, ignore=True)
+        db.table("checklist_versions").insert_all(rows, ignore=True)

@@ -86,10 +86,10 @@ def sites() -> list[dict[str, str]]:
 def build(db: sqlite_utils.Database) -> dict[str, int]:
     """Fills the organisation in; returns how many rows each table holds afterwards."""
     with db.conn:
-        db["regions"].upsert_all(REGIONS, pk="id")
-        db["branches"].upsert_all(BRANCHES, pk="id")
-        db["sites"].upsert_all(sites(), pk="id")
-    return {table: db[table].count for table in ("regions", "branches", "sites")}
+        db.table("regions").upsert_all(REGIONS, pk="id")
+        db.table("branches").upsert_all(BRANCHES, pk="id")
+        db.table("sites").upsert_all(sites(), pk="id")
+    return {table: db.table(table).count for table in ("regions", "branches", "sites")}
 
 
 def _value(item: Item, rng: random.Random, good: bool) -> Any:
@@ -114,10 +114,10 @@ def _value(item: Item, rng: random.Random, good: bool) -> Any:
         exclusive = [c.id for c in item.choices if c.exclusive]
         return exclusive[:1] or [min(plain, key=lambda c: c.score).id]
     if kind in ("number", "timer"):
-        low = item.pass_min if item.pass_min is not None else (item.min or 0)
-        high = item.pass_max if item.pass_max is not None else (item.max if item.max is not None else low + 100)
+        floor = item.pass_min if item.pass_min is not None else (item.min or 0)
+        ceiling = item.pass_max if item.pass_max is not None else (item.max if item.max is not None else floor + 100)
         if good:
-            return round(rng.uniform(low, high), 1) if kind == "timer" else int(rng.uniform(low, high))
+            return round(rng.uniform(floor, ceiling), 1) if kind == "timer" else int(rng.uniform(floor, ceiling))
         outside = (item.pass_max or 0) * rng.uniform(1.2, 2.5) if item.pass_max is not None else (item.pass_min or 1) / 2
         return round(outside, 1) if kind == "timer" else int(outside)
     if kind == "timestamp":
@@ -226,4 +226,4 @@ def build_visits(db: sqlite_utils.Database, checklists: list[Checklist], *, toda
                     raise RuntimeError(f"demo visit {key} refused: {outcome.body}")
                 for photo_id in outcome.body["photos_missing"]:
                     sync.put_photo(db, visit_id, photo_id, photo_data[photo_id])
-    return db["visits"].count
+    return db.table("visits").count

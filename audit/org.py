@@ -10,10 +10,10 @@ import sqlite_utils
 
 def sites(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Every site with its branch and region, names as language mappings."""
-    regions = {row["id"]: json.loads(row["name"]) for row in db["regions"].rows}
-    branches = {row["id"]: row for row in db["branches"].rows}
+    regions = {row["id"]: json.loads(row["name"]) for row in db.table("regions").rows}
+    branches = {row["id"]: row for row in db.table("branches").rows}
     result = []
-    for site in db["sites"].rows_where(order_by="id"):
+    for site in db.table("sites").rows_where(order_by="id"):
         branch = branches[site["branch_id"]]
         result.append(
             {

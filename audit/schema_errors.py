@@ -7,6 +7,7 @@ suggest no fix; these name the item, point at the line, and offer a "did you mea
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -84,8 +85,8 @@ def _field(path: Path) -> str:
 
 
 def _allowed_keys(error: ValidationError) -> list[str]:
-    instance = error.instance
-    schema = error.schema
+    instance: Any = error.instance
+    schema: Any = error.schema
     if "unevaluatedProperties" in schema and isinstance(instance, dict):
         kind = instance.get("type")
         extra = TYPE_KEYS.get(kind, {}) if isinstance(kind, str) else {}
@@ -100,9 +101,9 @@ def _translate(error: ValidationError, source: Source) -> list[Problem]:
     data = source.data
     at = where(data, path)
     name = _field(path)
-    value = error.instance
-    rule = error.validator
-    expected = error.validator_value
+    value: Any = error.instance
+    rule: Any = error.validator
+    expected: Any = error.validator_value
 
     def problem(message: str, at_path: Path = path, *, key: bool = False) -> Problem:
         return Problem(*source.position(at_path, key=key), message)
@@ -144,7 +145,7 @@ def _translate(error: ValidationError, source: Source) -> list[Problem]:
         return [_enum(value, path, at, problem)]
     if rule == "type":
         wanted = expected if isinstance(expected, list) else [expected]
-        words = " or ".join(_JSON_TYPES.get(t, t) for t in wanted)
+        words = " or ".join(_JSON_TYPES.get(str(t), str(t)) for t in wanted)
         return [problem(f"{at}: {name} must be {words}, not {_kind(value)}")]
     if rule in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         bound = {
@@ -168,15 +169,14 @@ def _translate(error: ValidationError, source: Source) -> list[Problem]:
             return [problem(f"{at}: choices needs at least {expected} choices")]
         return [problem(f"{at}: {name} must not be empty")]
     if rule == "uniqueItems":
-        seen: set[Any] = set()
-        repeated = [v for v in value if v in seen or seen.add(v)]  # type: ignore[func-returns-value]
-        return [problem(f"{at}: {name} lists {repeated[0]!r} more than once")]
+        repeated = next(v for i, v in enumerate(value) if v in value[:i])
+        return [problem(f"{at}: {name} lists {repeated!r} more than once")]
     if rule == "oneOf" and name == "when":
         return [problem(f"{at}: when needs exactly one of 'equals' or 'in'")]
     return [problem(f"{at}: {error.message}")]
 
 
-def _enum(value: Any, path: Path, at: str, problem: Any) -> Problem:
+def _enum(value: Any, path: Path, at: str, problem: Callable[[str], Problem]) -> Problem:
     name = _field(path)
     if name == "type":
         return problem(
@@ -192,7 +192,7 @@ def _enum(value: Any, path: Path, at: str, problem: Any) -> Problem:
 
 
 def _property_name(error: ValidationError, source: Source, at: str, path: Path) -> list[Problem]:
-    bad = error.instance
+    bad: Any = error.instance
     position = source.position(path + (bad,), key=True)
     if path == ("stages",):
         message = f"unknown stage {bad!r}{suggest(bad, STAGES)}; stages are {', '.join(STAGES)}"
@@ -212,4 +212,4 @@ def schema_problems(source: Source) -> list[Problem]:
 
 
 def schema_accepts(data: Any) -> bool:
-    return _VALIDATOR.is_valid(data)
+    return bool(_VALIDATOR.is_valid(data))

@@ -38,5 +38,5 @@ def store(db: sqlite_utils.Database, visit_uuid: str, checklist: Checklist, give
     """Writes the visit's scores; call inside the transaction that stores the visit."""
     result = score_visit(checklist, given)
     for table, table_rows in rows(visit_uuid, result).items():
-        db[table].insert_all(table_rows, replace=True)
+        db.table(table).insert_all(table_rows, replace=True)
     return result

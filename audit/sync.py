@@ -31,7 +31,7 @@ def _invalid(problems: list[visits.Problem]) -> Outcome:
 
 def _row(db: sqlite_utils.Database, table: str, key: str) -> dict[str, Any] | None:
     try:
-        return db[table].get(key)  # type: ignore[union-attr]
+        return db.table(table).get(key)
     except NotFoundError:
         return None
 
@@ -49,7 +49,7 @@ def pinned_checklist(db: sqlite_utils.Database, content_hash: str) -> Checklist 
 
 def _missing_photos(db: sqlite_utils.Database, uuid: str, body: dict[str, Any]) -> list[str]:
     declared = [photo["uuid"] for photo in body.get("photos", [])]
-    stored = {row["uuid"] for row in db["photos"].rows_where("visit_uuid = ?", [uuid], select="uuid")}
+    stored = {row["uuid"] for row in db.table("photos").rows_where("visit_uuid = ?", [uuid], select="uuid")}
     return [photo for photo in declared if photo not in stored]
 
 
@@ -115,8 +115,8 @@ def put_visit(db: sqlite_utils.Database, uuid: str, body: Any) -> Outcome:
         for item_id, answer in body.get("answers", {}).items()
     ]
     with db.conn:
-        db["visits"].insert(row)
-        db["answers"].insert_all(answer_rows)
+        db.table("visits").insert(row)
+        db.table("answers").insert_all(answer_rows)
         scorebook.store(db, uuid, checklist, body.get("answers", {}))
     return _accepted(db, row)
 
@@ -144,7 +144,7 @@ def put_photo(db: sqlite_utils.Database, visit_uuid: str, photo_uuid: str, data:
         return _invalid([visits.Problem("body", str(error))])
     received = now()
     with db.conn:
-        db["photos"].insert(
+        db.table("photos").insert(
             {
                 "uuid": photo_uuid,
                 "visit_uuid": visit_uuid,

@@ -131,11 +131,11 @@ class _Checker:
                 )
         if mins and mins[-1] != 0:
             self.add(("bands", len(bands) - 1, "min"), "the last band must start at min 0")
-        seen: set[str] = set()
+        seen: set[Any] = set()
         for b, band in enumerate(bands):
             if band.get("id") in seen:
                 self.add(("bands", b, "id"), f"duplicate band id {band.get('id')!r}")
-            seen.add(band.get("id"))  # type: ignore[arg-type]
+            seen.add(band.get("id"))
 
     def items(self) -> None:
         earlier: dict[str, dict[str, Any]] = {}
@@ -193,7 +193,7 @@ class _Checker:
 
     def number(self, path: Path, item: dict[str, Any], at: str) -> None:
         low, high = item.get("min"), item.get("max")
-        passing = item.get("pass") if isinstance(item.get("pass"), dict) else {}
+        passing: dict[str, Any] = item["pass"] if isinstance(item.get("pass"), dict) else {}
         pmin, pmax = passing.get("min"), passing.get("max")
         numeric = (int, float)
         if isinstance(low, numeric) and isinstance(high, numeric) and low >= high:

@@ -173,7 +173,7 @@ class _Builder:
     def scalar(self, event: Any) -> Any:
         tag = event.tag
         if tag is None or tag == "!":
-            tag = self.resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+            tag = self.resolver.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
         if tag == _TIMESTAMP:
             return event.value
         if tag not in _PLAIN_TAGS:
