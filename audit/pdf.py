@@ -22,9 +22,9 @@ from typing import Any, Callable
 
 import jinja2
 import sqlite_utils
-from weasyprint import CSS, HTML, __version__ as weasyprint_version
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from weasyprint import CSS, HTML, __version__ as weasyprint_version  # type: ignore[import-untyped]
+from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
 from . import report
 from .db import now
@@ -148,7 +148,7 @@ def web_html(r: Report, branding: Branding) -> str:
 
 
 def pdf_html(r: Report, branding: Branding) -> str:
-    """The same page for WeasyPrint; its styles come parsed, from `stylesheet`."""
+    """The same page for WeasyPrint, without its styles: write_pdf adds them, parsed once."""
     return render_html(
         r, branding, photo_url=lambda p: f"{PHOTO_SCHEME}:{p.uuid}", logo_url=LOGO_URL if branding.logo else None, inline_css=False
     )
@@ -228,7 +228,7 @@ def render(prepared: Prepared, branding: Branding, thumbs: dict[str, bytes], *, 
 def store(db: sqlite_utils.Database, prepared: Prepared, data: bytes, seconds: float) -> None:
     """Keeps the PDF until the report's inputs change (one row per visit and language)."""
     with db.conn:
-        db["report_cache"].insert(
+        db.table("report_cache").insert(
             {
                 "visit_uuid": prepared.report.visit_uuid,
                 "lang": prepared.report.lang,

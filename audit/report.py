@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,8 +18,8 @@ from typing import Any
 import sqlite_utils
 
 from . import answers
-from .model import Checklist, Item
-from .scoring import VisitScore, score_visit
+from .model import Checklist, Item, Section
+from .scoring import SectionScore, VisitScore, score_visit
 from .sync import pinned_checklist
 from .visits import parse_time
 
@@ -53,7 +53,6 @@ class Finding:
     guidance: str
     answer: str
     expected: str
-    weight: float
     cap: float | None
     note: str
     photos: tuple[Photo, ...]
@@ -115,7 +114,6 @@ class Report:
     date: str
     times: str
     iso_date: str
-    checklist_id: str
     checklist: str
     version: str
     score: float | None
@@ -178,12 +176,8 @@ def duration(seconds: float, t: dict[str, str]) -> str:
     return t["mins_secs"].format(m=minutes, s=f"{secs:02d}")
 
 
-def _join(values: list[str], t: dict[str, str]) -> str:
-    return t["list_sep"].join(values)
-
-
 class _Words:
-    """Turns answers and pass rules into the reader's words."""
+    """Answers and pass rules in the reader's words."""
 
     def __init__(self, lang: str, default: str) -> None:
         self.lang, self.default, self.t = lang, default, TEXT[lang]
@@ -191,147 +185,108 @@ class _Words:
     def text(self, value: dict[str, str] | None) -> str:
         return pick(value, self.lang, self.default)
 
+    def date(self, moment: datetime, key: str = "date") -> str:
+        return self.t[key].format(y=moment.year, m=moment.month, d=moment.day, mon=MONTHS[moment.month - 1])
+
+    def amount(self, item: Item, value: float) -> str:
+        return duration(value, self.t) if item.type == "timer" else f"{_number(value)} {self.text(item.unit)}".strip()
+
     def answer(self, item: Item, answer: dict[str, Any] | None, photos: int) -> str:
         t = self.t
         if item.type == "photo":
-            return t["photos_n"].format(n=photos) if photos else (t["na"] if answer and answer.get("na") else t["unanswered"])
-        if not answers.answered(item, answer):
+            return t["photos_n"].format(n=photos) if photos else t["na"] if answer and answer.get("na") else t["unanswered"]
+        if answer is None or not answers.answered(item, answer):
             return t["unanswered"]
-        assert answer is not None
         if answer.get("na"):
             return t["na"]
         value = answer["value"]
         if item.type == "yes_no":
             return t["yes"] if value == "yes" else t["no"]
         if item.type == "scale":
-            label = self.text(item.labels.get(str(value)) or item.labels.get(value))  # type: ignore[call-overload]
+            label = self.text(item.labels.get(str(value)))
             shown = f"{value} / {_number(item.max or 0)}"
             return shown + t["aside"].format(label) if label else shown
         if item.type in ("choice", "multi_choice"):
             labels = {choice.id: self.text(choice.label) for choice in item.choices}
-            chosen = value if isinstance(value, list) else [value]
-            return _join([labels.get(v, str(v)) for v in chosen], t)
-        if item.type == "number":
-            unit = self.text(item.unit)
-            return f"{_number(value)} {unit}".strip()
-        if item.type == "timer":
-            return duration(value, t)
+            return t["list_sep"].join(labels.get(v, str(v)) for v in (value if isinstance(value, list) else [value]))
+        if item.type in ("number", "timer"):
+            return self.amount(item, value)
         if item.type == "timestamp":
             parsed = parse_time(value)
             return parsed.strftime("%H:%M") if parsed else str(value)
         return str(value)
 
     def expected(self, item: Item) -> str:
-        t = self.t
+        """What passes, for the kinds of item where it can be said briefly."""
+        t, low, high = self.t, item.pass_min, item.pass_max
         if item.type in ("number", "timer"):
-            show = (lambda v: duration(v, t)) if item.type == "timer" else (lambda v: f"{_number(v)} {self.text(item.unit)}".strip())
-            if item.pass_min is not None and item.pass_max is not None:
-                return t["between"].format(a=show(item.pass_min), b=show(item.pass_max))
-            if item.pass_max is not None:
-                return t["at_most"].format(a=show(item.pass_max))
-            if item.pass_min is not None:
-                return t["at_least"].format(a=show(item.pass_min))
-            return ""
+            if low is not None and high is not None:
+                return t["between"].format(a=self.amount(item, low), b=self.amount(item, high))
+            if high is not None:
+                return t["at_most"].format(a=self.amount(item, high))
+            return t["at_least"].format(a=self.amount(item, low)) if low is not None else ""
         if item.type == "yes_no":
             return t["yes"]
         if item.type == "scale" and item.min is not None and item.max is not None:
-            need = item.min + (item.pass_score or 0.5) * (item.max - item.min)
-            return t["at_least"].format(a=_number(need))
-        if item.type in ("choice", "multi_choice"):
-            good = [self.text(c.label) for c in item.choices if c.score >= (item.pass_score or 0.5) and not c.exclusive]
-            return _join(good, t) if item.type == "choice" else ""
+            return t["at_least"].format(a=_number(item.min + (item.pass_score or 0.5) * (item.max - item.min)))
+        if item.type == "choice":
+            return t["list_sep"].join(self.text(c.label) for c in item.choices if c.score >= (item.pass_score or 0.5))
         return ""
-
-
-def _local(value: str | None) -> datetime | None:
-    return parse_time(value) if value else None
 
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def _date(moment: datetime, lang: str, key: str = "date") -> str:
-    return TEXT[lang][key].format(y=moment.year, m=moment.month, d=moment.day, mon=MONTHS[moment.month - 1])
-
-
 def _times(start: datetime, end: datetime | None, t: dict[str, str]) -> str:
     span = start.strftime("%H:%M") + (f"–{end.strftime('%H:%M')}" if end else "")
-    offset = start.strftime("%z")
-    zone = f"UTC{offset[:3]}:{offset[3:]}" if offset else ""
     minutes = f" ({t['minutes'].format(n=round((end - start).total_seconds() / 60))})" if end else ""
-    return f"{span}{minutes} {zone}".strip()
+    offset = start.strftime("%z")
+    return f"{span}{minutes} UTC{offset[:3]}:{offset[3:]}"
 
 
 def band_tone(checklist: Checklist, band: str | None) -> str:
+    """Colour of the band: the first band is good, the last bad, any between middling."""
     ids = [b.id for b in checklist.bands]
     if band not in ids:
         return "mid"
-    index = ids.index(band)
-    return "bad" if index == len(ids) - 1 else "good" if index == 0 else "mid"
+    return "good" if ids.index(band) == 0 else "bad" if ids.index(band) == len(ids) - 1 else "mid"
 
 
-def _photos(db: sqlite_utils.Database, visit_uuid: str) -> dict[str, list[dict[str, Any]]]:
-    by_item: dict[str, list[dict[str, Any]]] = {}
-    for row in db.query(
-        "SELECT uuid, item_id, taken_at, sha256 FROM photos WHERE visit_uuid = ? AND thumb IS NOT NULL ORDER BY taken_at, uuid",
-        [visit_uuid],
-    ):
-        by_item.setdefault(row["item_id"], []).append(row)
-    return by_item
-
-
-def _photo(row: dict[str, Any], caption: str) -> Photo:
-    taken = _local(row["taken_at"])
-    return Photo(row["uuid"], row["sha256"], caption, taken.strftime("%H:%M") if taken else "")
-
-
-def _history(db: sqlite_utils.Database, checklist_id: str, where: str, args: list[Any]) -> list[dict[str, Any]]:
-    """Scored visits on the checklist, each with its branch and parsed start."""
+def _history(db: sqlite_utils.Database, checklist_id: str, region_id: str) -> list[dict[str, Any]]:
+    """The region's visits on the checklist, oldest first, each with its branch and stored score."""
     rows = []
     for row in db.query(
-        "SELECT v.uuid, v.started_at, sites.branch_id, s.score FROM visits v "
-        "JOIN sites ON sites.id = v.site_id JOIN branches b ON b.id = sites.branch_id "
-        f"LEFT JOIN visit_scores s ON s.visit_uuid = v.uuid WHERE v.checklist_id = ? AND {where}",
-        [checklist_id, *args],
+        "SELECT v.uuid, v.started_at, sites.branch_id, s.score FROM visits v JOIN sites ON sites.id = v.site_id "
+        "JOIN branches b ON b.id = sites.branch_id LEFT JOIN visit_scores s ON s.visit_uuid = v.uuid "
+        "WHERE v.checklist_id = ? AND b.region_id = ?",
+        [checklist_id, region_id],
     ):
-        started = _local(row["started_at"])
+        started = parse_time(row["started_at"])
         if started is not None:
             rows.append({**row, "started": started})
-    rows.sort(key=lambda r: (r["started"], r["uuid"]))
-    return rows
+    return sorted(rows, key=lambda r: (r["started"], r["uuid"]))
 
 
 def _upto(rows: list[dict[str, Any]], visit_uuid: str, started: datetime) -> list[dict[str, Any]]:
-    """Visits up to this one: the report of a visit never changes because later ones arrive."""
-    return [r for r in rows if r["uuid"] == visit_uuid or r["started"] < started or (r["started"] == started and r["uuid"] < visit_uuid)]
+    """Visits up to this one: a visit's report never changes because later visits arrive."""
+    return [r for r in rows if r["uuid"] == visit_uuid or (r["started"], r["uuid"]) < (started, visit_uuid)]
 
 
-def _trend(rows: list[dict[str, Any]], visit_uuid: str, lang: str) -> tuple[TrendPoint, ...]:
-    return tuple(TrendPoint(_date(r["started"], lang), _date(r["started"], lang, "short_date"), r["score"], r["uuid"] == visit_uuid) for r in rows[-TREND_POINTS:])
-
-
-def _standing(
-    db: sqlite_utils.Database, rows: list[dict[str, Any]], branch_id: str, region: str, lang: str, default: str
-) -> Standing:
-    latest: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        latest[row["branch_id"]] = row
-    names = {
-        r["id"]: pick(json.loads(r["name"]), lang, default)
-        for r in db.query("SELECT id, name FROM branches WHERE region_id = (SELECT region_id FROM branches WHERE id = ?)", [branch_id])
-    }
-    ranked = sorted(latest.values(), key=lambda r: (-(r["score"] if r["score"] is not None else -1), names.get(r["branch_id"], "")))
+def _standing(names: dict[str, str], rows: list[dict[str, Any]], branch_id: str, region: str) -> Standing:
+    """The branches of the region ranked by their latest score (ties share a rank)."""
+    latest = {row["branch_id"]: row for row in rows}
+    ranked = sorted(latest.values(), key=lambda r: (r["score"] is None, -(r["score"] or 0), names.get(r["branch_id"], "")))
     table: list[tuple[int | None, str, float | None, bool]] = []
-    rank = 0
-    previous: float | None = None
+    rank, previous = 0, None
     for index, row in enumerate(ranked, start=1):
         if row["score"] != previous:
             rank, previous = index, row["score"]
-        table.append((rank if row["score"] is not None else None, names.get(row["branch_id"], row["branch_id"]), row["score"], row["branch_id"] == branch_id))
-    mine = next((r[0] for r in table if r[3]), None)
+        name = names.get(row["branch_id"], row["branch_id"])
+        table.append((rank if row["score"] is not None else None, name, row["score"], row["branch_id"] == branch_id))
+    own = next((row[0] for row in table if row[3]), None)
     if len(table) > STANDING_ROWS:
-        table = table[: STANDING_ROWS - 2] + [r for r in table[STANDING_ROWS - 2 :] if r[3]]
-    return Standing(region, mine, sum(1 for r in ranked if r["score"] is not None), tuple(table))
+        table = table[: STANDING_ROWS - 2] + [row for row in table[STANDING_ROWS - 2 :] if row[3]]
+    return Standing(region, own, sum(1 for r in ranked if r["score"] is not None), tuple(table))
 
 
 def latest_visit(db: sqlite_utils.Database) -> str | None:
@@ -347,111 +302,126 @@ def find_visit(db: sqlite_utils.Database, ident: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def _one(db: sqlite_utils.Database, table: str, key: str) -> dict[str, Any]:
+    return next(db.query(f"SELECT * FROM {table} WHERE {'uuid' if table == 'visits' else 'id'} = ?", [key]), {})
+
+
+@dataclass
+class _Items:
+    """The visit's items sorted into what the report shows: failures in full, the rest compact."""
+
+    words: _Words
+    given: dict[str, dict[str, Any]]
+    photos: dict[str, list[dict[str, Any]]]
+    critical: list[Finding] = field(default_factory=list)
+    failures: list[Finding] = field(default_factory=list)
+    waits: list[Wait] = field(default_factory=list)
+    other_photos: list[Photo] = field(default_factory=list)
+
+    def photos_of(self, item: Item) -> tuple[Photo, ...]:
+        caption = self.words.text(item.text)
+        return tuple(
+            Photo(row["uuid"], row["sha256"], caption, taken.strftime("%H:%M") if (taken := parse_time(row["taken_at"])) else "")
+            for row in self.photos.get(item.id, [])
+        )
+
+    def section(self, where: str, section: Section, score: SectionScore, result: VisitScore) -> SectionPart:
+        t, results = self.words.t, {r.item_id: r for r in score.items}
+        groups: dict[str, list[str]] = {"passed": [], "na": [], "recorded": [], "unanswered": []}
+        for item in section.items:
+            outcome = results.get(item.id)
+            if outcome is None:
+                continue  # hidden by its `when` condition
+            answer = self.given.get(item.id)
+            shown = self.words.answer(item, answer, len(self.photos.get(item.id, [])))
+            note = (answer or {}).get("note") or ""
+            text = self.words.text(item.text)
+            if item.type == "timer" and shown not in (t["unanswered"], t["na"]):
+                self.waits.append(Wait(text, shown, self.words.expected(item), not outcome.failed))
+            if outcome.failed:
+                finding = Finding(
+                    item.id, where, text, self.words.text(item.guidance), shown, self.words.expected(item),
+                    item.critical_cap, note, self.photos_of(item),
+                )
+                (self.critical if item.id in result.critical_failures else self.failures).append(finding)
+                continue
+            self.other_photos.extend(self.photos_of(item))
+            detail = " — ".join(part for part in (shown if item.type != "yes_no" else "", note) if part)
+            group = "na" if outcome.na else "passed" if outcome.score is not None else "recorded"
+            group = "unanswered" if group == "recorded" and shown == t["unanswered"] else group
+            groups[group].append(text + t["aside"].format(detail) if detail else text)
+        return SectionPart(self.words.text(section.title), score.score, score.failed, *(tuple(g) for g in groups.values()))
+
+
 def build(db: sqlite_utils.Database, visit_uuid: str, requested_lang: str | None = None) -> Report:
     """The report of one stored visit, in the requested language (or the checklist's default)."""
-    visit = next(db.query("SELECT * FROM visits WHERE uuid = ?", [visit_uuid]), None)
-    if visit is None:
-        raise NotFound(visit_uuid)
-    checklist = pinned_checklist(db, visit["checklist_hash"])
+    visit = _one(db, "visits", visit_uuid)
+    checklist = pinned_checklist(db, visit["checklist_hash"]) if visit else None
     if checklist is None:
-        raise NotFound(f"checklist version {visit['checklist_hash']}")
+        raise NotFound(visit_uuid)
     lang = language(requested_lang, checklist.language)
     words = _Words(lang, checklist.language)
-    t = words.t
-    body = json.loads(visit["body"])
-    given: dict[str, dict[str, Any]] = body.get("answers", {})
-    result: VisitScore = score_visit(checklist, given)
-    results = result.items()
-    site = next(db.query("SELECT * FROM sites WHERE id = ?", [visit["site_id"]]))
-    branch = next(db.query("SELECT * FROM branches WHERE id = ?", [site["branch_id"]]))
-    region = next(db.query("SELECT * FROM regions WHERE id = ?", [branch["region_id"]]))
-    photo_rows = _photos(db, visit_uuid)
-    started = _local(visit["started_at"])
+    given: dict[str, dict[str, Any]] = json.loads(visit["body"]).get("answers", {})
+    result = score_visit(checklist, given)
+    site = _one(db, "sites", visit["site_id"])
+    branch = _one(db, "branches", site["branch_id"])
+    region = _one(db, "regions", branch["region_id"])
+    photos: dict[str, list[dict[str, Any]]] = {}
+    query = "SELECT uuid, item_id, taken_at, sha256 FROM photos WHERE visit_uuid = ? AND thumb IS NOT NULL ORDER BY taken_at, uuid"
+    for row in db.query(query, [visit_uuid]):
+        photos.setdefault(row["item_id"], []).append(row)
+    items = _Items(words, given, photos)
+    stages = tuple(
+        StagePart(
+            stage.key,
+            words.t[f"stage_{stage.key}"],
+            stage_score.score,
+            tuple(
+                items.section(f"{words.t[f'stage_{stage.key}']} · {words.text(section.title)}", section, section_score, result)
+                for section_score, section in zip(stage_score.sections, stage.sections)
+            ),
+        )
+        for stage_score, stage in zip(result.stages, checklist.stages)
+    )
+    started, ended = parse_time(visit["started_at"]), parse_time(visit["ended_at"] or "")
     assert started is not None
-    ended = _local(visit["ended_at"])
-
-    def photos_of(item: Item) -> tuple[Photo, ...]:
-        caption = words.text(item.text)
-        return tuple(_photo(row, caption) for row in photo_rows.get(item.id, []))
-
-    critical: list[Finding] = []
-    failures: list[Finding] = []
-    waits: list[Wait] = []
-    other_photos: list[Photo] = []
-    stages: list[StagePart] = []
-    for stage_score, stage in zip(result.stages, checklist.stages):
-        stage_label = t[f"stage_{stage.key}"]
-        sections: list[SectionPart] = []
-        for section_score, section in zip(stage_score.sections, stage.sections):
-            title = words.text(section.title)
-            groups: dict[str, list[str]] = {"passed": [], "na": [], "recorded": [], "unanswered": []}
-            for item in section.items:
-                outcome = results.get(item.id)
-                if outcome is None:
-                    continue  # hidden by its `when` condition
-                answer = given.get(item.id)
-                count = len(photo_rows.get(item.id, []))
-                shown = words.answer(item, answer, count)
-                note = (answer or {}).get("note") or ""
-                if item.type == "timer" and answers.answered(item, answer) and not outcome.na:
-                    waits.append(Wait(words.text(item.text), shown, words.expected(item), not outcome.failed))
-                if outcome.failed:
-                    finding = Finding(
-                        item.id, f"{stage_label} · {title}", words.text(item.text), words.text(item.guidance), shown,
-                        words.expected(item), item.weight, item.critical_cap, note, photos_of(item),
-                    )
-                    (critical if item.id in result.critical_failures else failures).append(finding)
-                    continue
-                other_photos.extend(photos_of(item))
-                phrase = words.text(item.text)
-                detail = [part for part in (shown if item.type != "yes_no" else "", note) if part]
-                if detail:
-                    phrase += t["aside"].format(" — ".join(detail))
-                group = "na" if outcome.na else "passed" if outcome.score is not None else "unanswered" if shown == t["unanswered"] else "recorded"
-                groups[group].append(phrase)
-            sections.append(
-                SectionPart(
-                    title, section_score.score, section_score.failed,
-                    *(tuple(groups[key]) for key in ("passed", "na", "recorded", "unanswered")),
-                )
-            )
-        stages.append(StagePart(stage.key, stage_label, stage_score.score, tuple(sections)))
-    history = _history(db, checklist.id, "b.region_id = ?", [branch["region_id"]])
-    upto = _upto(history, visit_uuid, started)
-    region_name = pick(json.loads(region["name"]), lang, checklist.language)
+    upto = _upto(_history(db, checklist.id, branch["region_id"]), visit_uuid, started)
+    branches = db.query("SELECT id, name FROM branches WHERE region_id = ?", [branch["region_id"]])
+    names = {row["id"]: words.text(json.loads(row["name"])) for row in branches}
     band = next((b for b in checklist.bands if b.id == result.band), None)
-    scored = [r for r in results.values() if r.score is not None]
+    scored = [r for r in result.items().values() if r.score is not None]
     return Report(
         lang=lang,
         visit_uuid=visit_uuid,
-        site=pick(json.loads(site["name"]), lang, checklist.language),
-        branch=pick(json.loads(branch["name"]), lang, checklist.language),
+        site=words.text(json.loads(site["name"])),
+        branch=names[branch["id"]],
         branch_id=branch["id"],
-        region=region_name,
-        date=_date(started, lang),
-        times=_times(started, ended, t),
+        region=words.text(json.loads(region["name"])),
+        date=words.date(started),
+        times=_times(started, ended, words.t),
         iso_date=started.date().isoformat(),
-        checklist_id=checklist.id,
         checklist=words.text(checklist.title),
         version=visit["checklist_hash"][:12],
         score=result.score,
         uncapped=result.uncapped,
         band=words.text(band.label) if band else "",
         band_tone=band_tone(checklist, result.band),
-        stages=tuple(stages),
-        critical=tuple(critical),
-        failures=tuple(failures),
-        waits=tuple(waits),
-        other_photos=tuple(other_photos),
+        stages=stages,
+        critical=tuple(items.critical),
+        failures=tuple(items.failures),
+        waits=tuple(items.waits),
+        other_photos=tuple(items.other_photos),
         narrative=(visit["narrative"] or "").strip(),
-        trend=_trend([r for r in upto if r["branch_id"] == branch["id"]], visit_uuid, lang),
-        standing=_standing(db, upto, branch["id"], region_name, lang, checklist.language),
+        trend=tuple(
+            TrendPoint(words.date(r["started"]), words.date(r["started"], "short_date"), r["score"], r["uuid"] == visit_uuid)
+            for r in [r for r in upto if r["branch_id"] == branch["id"]][-TREND_POINTS:]
+        ),
+        standing=_standing(names, upto, branch["id"], words.text(json.loads(region["name"]))),
         counts={
             "scored": len(scored),
             "passed": sum(1 for r in scored if not r.failed),
             "failed": len(result.failures),
             "critical": len(result.critical_failures),
-            "na": sum(1 for r in results.values() if r.na),
-            "photos": sum(len(rows) for rows in photo_rows.values()),
+            "photos": sum(len(rows) for rows in photos.values()),
         },
     )

@@ -34,12 +34,12 @@ def database(store: Store) -> Iterator[sqlite_utils.Database]:
 
 
 def stored_score(database: sqlite_utils.Database, visit: str) -> float:
-    return float(database["visit_scores"].get(visit)["score"])
+    return float(database.table("visit_scores").get(visit)["score"])
 
 
 def test_cover_facts_and_scores_match_the_store(store: Store, database: sqlite_utils.Database) -> None:
     r = report.build(database, store.latest, "en")
-    visit = database["visits"].get(store.latest)
+    visit = database.table("visits").get(store.latest)
     assert (r.branch, r.site, r.region) == ("Shanghai Xujiahui", "Shanghai Xujiahui supermarket", "East")
     assert r.checklist == "Supermarket service details"
     assert r.version == visit["checklist_hash"][:12]
@@ -53,7 +53,7 @@ def test_cover_facts_and_scores_match_the_store(store: Store, database: sqlite_u
 
 def test_every_failure_is_listed_once_critical_first_with_guidance_note_and_photos(store: Store, database: sqlite_utils.Database) -> None:
     checklist = supermarket()
-    body = json.loads(database["visits"].get(store.latest)["body"])
+    body = json.loads(database.table("visits").get(store.latest)["body"])
     result = score_visit(checklist, body["answers"])
     r = report.build(database, store.latest, "zh-Hans")
     items = {item.id: item for item in checklist.items()}
@@ -80,13 +80,13 @@ def test_items_that_did_not_fail_are_compact_and_complete(store: Store, database
     r = report.build(database, store.latest, "en")
     failed = len(r.critical) + len(r.failures)
     compact = sum(len(group) for s in r.stages for sec in s.sections for group in (sec.passed, sec.na, sec.recorded, sec.unanswered))
-    shown = len(score_visit(supermarket(), json.loads(database["visits"].get(store.latest)["body"])["answers"]).items())
+    shown = len(score_visit(supermarket(), json.loads(database.table("visits").get(store.latest)["body"])["answers"]).items())
     assert failed + compact == shown
     assert all(" (" not in phrase or phrase.endswith(")") for s in r.stages for sec in s.sections for phrase in sec.passed)
 
 
 def test_waits_timed_show_value_and_threshold(store: Store, database: sqlite_utils.Database) -> None:
-    body = json.loads(database["visits"].get(store.latest)["body"])
+    body = json.loads(database.table("visits").get(store.latest)["body"])
     timers = [i for i in supermarket().items() if i.type == "timer" and i.id in body["answers"]]
     r = report.build(database, store.latest, "en")
     assert len(r.waits) == len(timers) > 0

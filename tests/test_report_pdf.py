@@ -90,10 +90,12 @@ def test_pdf_pages_render_as_images(rendered: dict[str, tuple[Path, report.Repor
         for page in pages:
             image = Image.open(page).convert("L")
             assert abs(image.size[0] - 496) <= 1 and abs(image.size[1] - 702) <= 1  # A4 at 60 dpi
-            assert image.getextrema()[0] < 100, f"{page.name} is blank"
+            darkest, _ = image.getextrema()
+            assert isinstance(darkest, int) and darkest < 100, f"{page.name} is blank"
         cover = Image.open(pages[0]).convert("RGB")
         assert r.band_tone == "bad"
-        red = sum(n for n, (r_, g, b) in cover.getcolors(1 << 24) or [] if r_ > 150 and g < 70 and b < 70)
+        colours: list[tuple[int, tuple[int, int, int]]] = cover.getcolors(1 << 24) or []  # type: ignore[assignment]
+        red = sum(n for n, (r_, g, b) in colours if r_ > 150 and g < 70 and b < 70)
         assert red > 1500, "the score box is filled with the fail colour"
 
 
@@ -160,6 +162,30 @@ def test_fetcher_serves_only_the_reports_own_photos() -> None:
         with pytest.raises(pdf.Refused):
             fetcher.fetch(url)
     assert len(fetcher.refused) == 8
+
+
+def test_branding_logo_name_and_colour(store: Store, tmp_path: Path) -> None:
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (240, 80), (0, 128, 96)).save(logo)
+    branding = pdf.Branding.load(name="Fresh Foods 鲜丰", logo_path=logo, accent="#008060")
+    database = db.connect(store.path)
+    prepared = pdf.prepare(database, store.visits[HOME][0], "en", branding)
+    thumbs = pdf.thumbnails(database, prepared.report.visit_uuid, prepared.report.photo_ids())
+    fetcher = pdf.StoreFetcher(thumbs, (branding.logo or b"", branding.logo_type))
+    data = pdf.render(prepared, branding, thumbs, fetcher=fetcher)
+    web = pdf.web_html(prepared.report, branding)
+    database.close()
+    assert pdf.LOGO_URL in fetcher.calls and fetcher.refused == []
+    assert 'src="data:image/png;base64,' in web and "Fresh Foods 鲜丰" in web
+    path = tmp_path / "branded.pdf"
+    path.write_bytes(data)
+    flat = squash(poppler("pdftotext", path))
+    assert flat.count(squash("Fresh Foods 鲜丰")) >= 2, "on the cover and in the running header"
+    assert {name for name, _ in fonts(path)} == {FONT["en"]}
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(path), str(tmp_path / "cover")], check=True, timeout=60)
+    cover = Image.open(next(tmp_path.glob("cover*.png"))).convert("RGB")
+    colours: list[tuple[int, tuple[int, int, int]]] = cover.getcolors(1 << 24) or []  # type: ignore[assignment]
+    assert sum(n for n, (r_, g, b) in colours if r_ < 20 and 110 < g < 145 and 80 < b < 110) > 300, "the logo is drawn"
 
 
 @pytest.fixture
@@ -229,8 +255,8 @@ def test_report_command(store: Store, tmp_path: Path) -> None:
     database = db.connect(store.path)
     latest = report.latest_visit(database)
     database.close()
-    assert latest in result.stdout and "zh-Hant" in result.stdout
-    assert "上海" in squash(poppler("pdftotext", out)) or "杭州" in squash(poppler("pdftotext", out))
+    assert latest is not None and latest in result.stdout and "zh-Hant" in result.stdout
+    assert "上海徐家匯店" in squash(poppler("pdftotext", out)), "the latest visit is the home branch's, in Traditional"
     by_id = tmp_path / "visit.pdf"
     result = run_cli("report", "--db", str(store.path), "--visit", store.latest[:10], "-o", str(by_id))
     assert result.returncode == 0, result.stderr
