@@ -16,6 +16,7 @@ from .model import Checklist
 STATIC = Path(__file__).resolve().parent.parent / "static"
 WORKER = "sw.js"
 MANIFEST = "manifest.webmanifest"
+INDEX = "index.html"
 NOT_PRECACHED = {WORKER, "README.md"}
 API_PRECACHE = ["/api/checklists", "/api/sites"]
 
@@ -37,7 +38,7 @@ def build(folder: Path, checklists: list[Checklist]) -> Assets:
     for path in static_files(folder):
         relative = path.relative_to(folder).as_posix()
         digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
-        if relative != MANIFEST:
+        if relative not in (MANIFEST, INDEX):  # both are precached under their own URLs
             urls.append(f"/static/{relative}")
     for checklist in checklists:
         digest.update(checklist.content_hash().encode())

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from . import org, pdf, report, sync
-from .assets import MANIFEST, STATIC
+from .assets import INDEX, MANIFEST, STATIC
 
 MAX_VISIT_BYTES = 2 * 1024 * 1024
 NO_CACHE = {"Cache-Control": "no-cache"}
@@ -38,7 +38,7 @@ async def sites(request: Request) -> JSONResponse:
 
 
 async def index(request: Request) -> FileResponse:
-    return FileResponse(STATIC / "index.html", headers=NO_CACHE)
+    return FileResponse(STATIC / INDEX, headers=NO_CACHE)
 
 
 async def manifest(request: Request) -> FileResponse:
