@@ -25,7 +25,7 @@ def test_report_reads_on_a_phone(page: Page, live_server: LiveServer, tmp_path: 
     assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 16
     for words in ("到访检查报告", "关键项不通过", "不通过项", "计时项", "历次得分", "区域排名", "检查员总结", "其余各项"):
         assert page.get_by_text(words, exact=False).first.is_visible(), words
-    widths = page.evaluate("[...document.querySelectorAll('figure img')].map(i => i.getBoundingClientRect().right)")
+    widths = page.evaluate("[...document.images].map(i => i.getBoundingClientRect().right)")
     assert max(widths) <= 412
     page.screenshot(path=str(tmp_path / "report-phone-top.png"))
     page.screenshot(path=str(tmp_path / "report-phone-full.png"), full_page=True)

@@ -185,6 +185,19 @@ def fonts(pdf: Path) -> list[tuple[str, str]]:
     return [(line.split()[0].split("+", 1)[-1], line.split()[-5]) for line in lines if line.strip()]
 
 
+def body_text(pdf: Path) -> str:
+    """pdftotext's text without the running header and footer, so that a paragraph split
+    across two pages reads on."""
+    pages = poppler("pdftotext", pdf).split("\f")
+    kept = []
+    for number, page in enumerate(pages):
+        lines = [line for line in page.splitlines() if line.strip()]
+        if lines:
+            lines = lines[1 if number else 0 : -1]  # the header (not on the cover) and the footer
+        kept.append("\n".join(lines))
+    return "\n".join(kept)
+
+
 def squash(text: str) -> str:
     """Text without whitespace: pdftotext breaks lines (and CJK runs) where the layout did."""
     return "".join(text.split())
