@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,9 +48,9 @@ def serve(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+            if httpx2.get(f"{url}/health", timeout=1).status_code == 200:
                 return process, url
-        except httpx.TransportError:
+        except httpx2.TransportError:
             time.sleep(0.1)
     process.kill()
     raise SystemExit("the server did not start")
@@ -58,13 +58,13 @@ def serve(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 def precache_sizes(url: str) -> list[tuple[str, int, int]]:
     """(url, bytes, gzipped bytes) of everything the service worker precaches."""
-    worker = httpx.get(f"{url}/sw.js").text
+    worker = httpx2.get(f"{url}/sw.js").text
     found = re.search(r"const PRECACHE = (\[.*?\]);", worker, re.S)
     if not found:
         raise SystemExit("no PRECACHE list in /sw.js")
     sizes = []
     for path in json.loads(found.group(1)):
-        body = httpx.get(f"{url}{path}").content
+        body = httpx2.get(f"{url}{path}").content
         sizes.append((path, len(body), len(gzip.compress(body, compresslevel=6))))
     return sizes
 

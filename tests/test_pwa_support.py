@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 from PIL import Image
 from playwright.sync_api import BrowserContext, Page
 
@@ -136,7 +136,7 @@ def add_photo(page: Page, item: str, path: Path) -> None:
 
 
 def checklist(url: str, checklist_id: str = SUPERMARKET) -> dict[str, Any]:
-    entries = httpx.get(f"{url}/api/checklists").json()
+    entries = httpx2.get(f"{url}/api/checklists").json()
     return next(entry["checklist"] for entry in entries if entry["id"] == checklist_id)
 
 
@@ -236,7 +236,7 @@ def make_conflict(page: Page, context: BrowserContext, url: str, tmp_path: Path)
         uuid,
     )
     other = {**payload, "narrative": "另一台手机写的内容"}
-    assert httpx.put(f"{url}/api/visits/{uuid}", json=other).status_code == 200
+    assert httpx2.put(f"{url}/api/visits/{uuid}", json=other).status_code == 200
     context.set_offline(False)
     wait_for(lambda: status_of(page, uuid) == "conflict", what="the 409 recorded")
     return uuid
