@@ -219,6 +219,7 @@ class _Words:
     def expected(self, item: Item) -> str:
         """What passes, for the kinds of item where it can be said briefly."""
         t, low, high = self.t, item.pass_min, item.pass_max
+        threshold = item.pass_score if item.pass_score is not None else 0.5
         if item.type in ("number", "timer"):
             if low is not None and high is not None:
                 return t["between"].format(a=self.amount(item, low), b=self.amount(item, high))
@@ -228,9 +229,9 @@ class _Words:
         if item.type == "yes_no":
             return t["yes"]
         if item.type == "scale" and item.min is not None and item.max is not None:
-            return t["at_least"].format(a=_number(item.min + (item.pass_score or 0.5) * (item.max - item.min)))
+            return t["at_least"].format(a=_number(item.min + threshold * (item.max - item.min)))
         if item.type == "choice":
-            return t["list_sep"].join(self.text(c.label) for c in item.choices if c.score >= (item.pass_score or 0.5))
+            return t["list_sep"].join(self.text(c.label) for c in item.choices if c.score >= threshold)
         return ""
 
 

@@ -198,3 +198,51 @@ def test_settings_refuse_a_bad_accent_and_a_bad_logo(tmp_path: Path) -> None:
     logo.write_text("<svg/>")
     with pytest.raises(ValueError, match="PNG or JPEG"):
         create_app(Settings(db_path=tmp_path / "a.db", logo_path=logo))
+
+
+def test_answers_and_pass_rules_in_the_readers_words(tmp_path: Path) -> None:
+    """The complete example of checklists/README.md, failed item by item, read in two languages."""
+    from audit import demo, sync
+    from audit.validate import check_bytes
+
+    from .conftest import ROOT
+
+    doc = (ROOT / "checklists" / "README.md").read_text(encoding="utf-8")
+    example = doc.split("## A complete example")[1].split("```yaml\n")[1].split("```")[0]
+    checklist = check_bytes(example.encode("utf-8"), "example.yaml").checklist
+    assert checklist is not None
+    database = db.connect(tmp_path / "words.db")
+    demo.build(database)
+    db.record_checklists(database, [checklist])
+    body = {
+        "checklist_id": checklist.id,
+        "checklist_hash": checklist.content_hash(),
+        "site_id": "gz-tianhe-supermarket",
+        "started_at": "2026-09-01T09:30:00+08:00",
+        "answers": {
+            "child-carts": {"value": "yes"},
+            "child-cart-count": {"value": 1},
+            "queue-wait": {"value": 330},
+            "cashier-greeting": {"value": "none", "note": "<b>没有</b>问候"},
+        },
+        "photos": [],
+    }
+    visit = "5eed5eed-0000-4000-8000-000000000001"
+    assert sync.put_visit(database, visit, body).status == 200
+    zh = report.build(database, visit, "zh-Hans")
+    found = {f.item_id: (f.answer, f.expected) for f in zh.critical + zh.failures}
+    assert found == {
+        "child-cart-count": ("1 辆", "不少于 3 辆"),
+        "queue-wait": ("5 分 30 秒", "不超过 5 分钟"),
+        "cashier-greeting": ("没有问候", "主动问候并有眼神交流、回应了问候"),  # both score at least 0.5
+    }
+    assert [f.item_id for f in zh.critical] == ["cashier-greeting"] and zh.critical[0].note == "<b>没有</b>问候"
+    assert zh.score == pytest.approx(zh.uncapped) and (zh.score or 0) < 60 and zh.band == "不合格"  # under the cap already
+    assert zh.waits[0].measured == "5 分 30 秒" and not zh.waits[0].passed
+    en = report.build(database, visit, "en")
+    assert {f.item_id: (f.answer, f.expected) for f in en.critical + en.failures}["queue-wait"] == ("5 min 30 s", "at most 5 min")
+    passed = [phrase for stage in en.stages for section in stage.sections for phrase in section.passed]
+    assert passed == ["Cartoon child carts are available at the entrance"]
+    unanswered = [phrase for stage in en.stages for section in stage.sections for phrase in section.unanswered]
+    assert unanswered == ["Photo of the receipt (not answered)"]
+    database.close()

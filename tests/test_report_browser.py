@@ -23,7 +23,7 @@ def test_report_reads_on_a_phone(page: Page, live_server: LiveServer, tmp_path: 
     assert page.evaluate("[...document.images].length") >= 1
     assert page.evaluate("[...document.images].every(i => i.naturalWidth > 0)"), "every photo loaded"
     assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 16
-    for words in ("到访检查报告", "关键项不通过", "不通过项", "计时项", "历次得分", "区域排名", "检查员总结", "其余各项"):
+    for words in ("到访检查报告", "关键项不通过", "不通过项", "计时项", "历次得分", "区域排名", "检查员总结", "各部分小结"):
         assert page.get_by_text(words, exact=False).first.is_visible(), words
     widths = page.evaluate("[...document.images].map(i => i.getBoundingClientRect().right)")
     assert max(widths) <= 412
