@@ -94,8 +94,9 @@ def problem(item: Item, answer: dict[str, Any]) -> str | None:
 
 
 def score(item: Item, answer: dict[str, Any] | None) -> float | None:
-    """The answer's score from 0 to 1; None where it does not count (unscored, N/A, unanswered)."""
-    if not item.scored or not answer or answer.get("na") or not answered(item, answer):
+    """The answer's score from 0 to 1; None where it does not count (unscored or weight 0, N/A,
+    unanswered): an item recorded for context cannot fail."""
+    if not item.scored or item.weight == 0 or not answer or answer.get("na") or not answered(item, answer):
         return None
     value = answer["value"]
     if item.type == "yes_no":

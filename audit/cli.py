@@ -6,6 +6,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any, Callable, TypeVar
 
 import click
 
@@ -73,18 +74,41 @@ def schema_command() -> None:
     click.echo(json.dumps(schema.SCHEMA, ensure_ascii=False, indent=2))
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def branding_options(command: F) -> F:
+    """The reports' branding, shared by `serve` and `report`."""
+    command = click.option("--brand", default="", help="Name on the reports (default: the product's name).")(command)
+    command = click.option("--logo", default=None, type=click.Path(dir_okay=False, exists=True, path_type=Path), help="PNG or JPEG logo for the reports' cover.")(command)
+    return click.option("--accent", default=None, help="The reports' accent colour, #rrggbb.")(command)
+
+
+def load_branding(brand: str, logo: Path | None, accent: str | None) -> Any:
+    from . import pdf
+
+    try:
+        return pdf.Branding.load(brand, logo, accent or pdf.DEFAULT_ACCENT)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+
+
 @main.command()
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False, path_type=Path), help="SQLite file (created if missing).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for phones on the network).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--checklists", "checklists_dir", default=None, type=click.Path(file_okay=False, exists=True, path_type=Path), help="Checklist folder (default: the repository's checklists/).")
-def serve(db_path: Path, host: str, port: int, checklists_dir: Path | None) -> None:
+@branding_options
+def serve(db_path: Path, host: str, port: int, checklists_dir: Path | None, brand: str, logo: Path | None, accent: str | None) -> None:
     """Start the web app: the inspectors' PWA, its API and the reports."""
     import uvicorn
 
     from .app import CHECKLISTS, Settings, create_app
 
-    settings = Settings(db_path=db_path, checklists_dir=checklists_dir or CHECKLISTS)
+    branding = load_branding(brand, logo, accent)
+    settings = Settings(
+        db_path=db_path, checklists_dir=checklists_dir or CHECKLISTS, brand_name=brand, logo_path=logo, accent=branding.accent
+    )
     uvicorn.run(create_app(settings), host=host, port=port)
 
 
@@ -110,19 +134,23 @@ def demo_command(db_path: Path) -> None:
 @click.option("--latest", is_flag=True, help="The visit that started last.")
 @click.option("--lang", default=None, help="zh-Hans, zh-Hant or en (default: the checklist's language).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PDF file to write.")
-def report_command(db_path: Path, visit_id: str | None, latest: bool, lang: str | None, output: Path) -> None:
+@branding_options
+def report_command(
+    db_path: Path, visit_id: str | None, latest: bool, lang: str | None, output: Path, brand: str, logo: Path | None, accent: str | None
+) -> None:
     """Write a visit's report as a PDF (rendered once per language, then taken from the cache)."""
-    from . import pdf, report
+    from . import pdf, report, wording
 
+    branding = load_branding(brand, logo, accent)
     if (visit_id is None) == (not latest):
         raise click.UsageError("give either --visit ID or --latest")
-    if lang is not None and report.known_language(lang) is None:
-        raise click.UsageError(f"--lang must be one of {', '.join(report.LANGUAGES)}")
+    if lang is not None and wording.known_language(lang) is None:
+        raise click.UsageError(f"--lang must be one of {', '.join(wording.LANGUAGES)}")
     database = db.connect(db_path)
     found = report.latest_visit(database) if latest else report.find_visit(database, visit_id or "")
     if found is None:
         raise click.UsageError("no visits in this database" if latest else f"no single visit matches {visit_id!r}")
-    outcome = pdf.report_pdf(database, found, lang, pdf.Branding.load())
+    outcome = pdf.report_pdf(database, found, lang, branding)
     output.write_bytes(outcome.pdf)
     source = "from the cache" if outcome.from_cache else "rendered"
     click.echo(f"{output}: visit {found}, {outcome.prepared.report.lang}, {len(outcome.pdf):,} bytes ({source})")

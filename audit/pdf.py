@@ -26,9 +26,10 @@ from weasyprint import CSS, HTML, __version__ as weasyprint_version  # type: ign
 from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
-from . import report
+from . import report, wording
 from .db import now
-from .report import TEMPLATES, Photo, Report
+from .report import Photo, Report
+from .wording import TEMPLATES
 
 PHOTO_SCHEME = "audit-photo"
 LOGO_URL = "audit-asset:logo"
@@ -119,8 +120,8 @@ def render_html(
 ) -> str:
     return ENV.get_template("report.html").render(
         r=r,
-        t=report.TEXT[r.lang],
-        brand=branding.name or report.TEXT[r.lang]["product"],
+        t=wording.TEXT[r.lang],
+        brand=branding.name or wording.TEXT[r.lang]["product"],
         accent=branding.accent,
         font=font_for(r.lang),
         photo_url=photo_url,

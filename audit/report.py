@@ -22,11 +22,8 @@ from .model import Checklist, Item, Section
 from .scoring import SectionScore, VisitScore, score_visit
 from .sync import pinned_checklist
 from .visits import parse_time
+from .wording import TEMPLATES, Words, language, span
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-LANGUAGES = ("zh-Hans", "zh-Hant", "en")
-_ALIASES = {"zh": "zh-Hans", "zh-cn": "zh-Hans", "zh-sg": "zh-Hans", "zh-tw": "zh-Hant", "zh-hk": "zh-Hant", "zh-mo": "zh-Hant"}
-TEXT: dict[str, dict[str, str]] = json.loads((TEMPLATES / "report-text.json").read_text(encoding="utf-8"))
 TREND_POINTS = 12
 STANDING_ROWS = 12
 
@@ -143,108 +140,6 @@ class Report:
         return digest.hexdigest()
 
 
-def known_language(requested: str | None) -> str | None:
-    """One of LANGUAGES for a code like zh-Hant, zh_hant or zh-TW; None if the report does not speak it."""
-    if not requested:
-        return None
-    wanted = requested.strip().replace("_", "-").lower()
-    return next((lang for lang in LANGUAGES if lang.lower() == wanted), None) or _ALIASES.get(wanted)
-
-
-def language(requested: str | None, default: str) -> str:
-    """The reader's language if the report speaks it, else the checklist's default."""
-    return known_language(requested) or (default if default in LANGUAGES else "en")
-
-
-def pick(text: dict[str, str] | None, lang: str, default: str) -> str:
-    if not text:
-        return ""
-    return text.get(lang) or text.get(default) or next(iter(text.values()))
-
-
-def _number(value: float) -> str:
-    return f"{value:g}" if float(value).is_integer() else f"{value:.1f}"
-
-
-def duration(seconds: float, t: dict[str, str]) -> str:
-    whole = int(round(seconds))
-    minutes, secs = divmod(whole, 60)
-    if minutes == 0:
-        return t["secs"].format(s=secs)
-    if secs == 0:
-        return t["mins"].format(m=minutes)
-    return t["mins_secs"].format(m=minutes, s=f"{secs:02d}")
-
-
-class _Words:
-    """Answers and pass rules in the reader's words."""
-
-    def __init__(self, lang: str, default: str) -> None:
-        self.lang, self.default, self.t = lang, default, TEXT[lang]
-
-    def text(self, value: dict[str, str] | None) -> str:
-        return pick(value, self.lang, self.default)
-
-    def date(self, moment: datetime, key: str = "date") -> str:
-        return self.t[key].format(y=moment.year, m=moment.month, d=moment.day, mon=MONTHS[moment.month - 1])
-
-    def amount(self, item: Item, value: float) -> str:
-        return duration(value, self.t) if item.type == "timer" else f"{_number(value)} {self.text(item.unit)}".strip()
-
-    def answer(self, item: Item, answer: dict[str, Any] | None, photos: int) -> str:
-        t = self.t
-        if item.type == "photo":
-            return t["photos_n"].format(n=photos) if photos else t["na"] if answer and answer.get("na") else t["unanswered"]
-        if answer is None or not answers.answered(item, answer):
-            return t["unanswered"]
-        if answer.get("na"):
-            return t["na"]
-        value = answer["value"]
-        if item.type == "yes_no":
-            return t["yes"] if value == "yes" else t["no"]
-        if item.type == "scale":
-            label = self.text(item.labels.get(str(value)))
-            shown = f"{value} / {_number(item.max or 0)}"
-            return shown + t["aside"].format(label) if label else shown
-        if item.type in ("choice", "multi_choice"):
-            labels = {choice.id: self.text(choice.label) for choice in item.choices}
-            return t["list_sep"].join(labels.get(v, str(v)) for v in (value if isinstance(value, list) else [value]))
-        if item.type in ("number", "timer"):
-            return self.amount(item, value)
-        if item.type == "timestamp":
-            parsed = parse_time(value)
-            return parsed.strftime("%H:%M") if parsed else str(value)
-        return str(value)
-
-    def expected(self, item: Item) -> str:
-        """What passes, for the kinds of item where it can be said briefly."""
-        t, low, high = self.t, item.pass_min, item.pass_max
-        threshold = item.pass_score if item.pass_score is not None else 0.5
-        if item.type in ("number", "timer"):
-            if low is not None and high is not None:
-                return t["between"].format(a=self.amount(item, low), b=self.amount(item, high))
-            if high is not None:
-                return t["at_most"].format(a=self.amount(item, high))
-            return t["at_least"].format(a=self.amount(item, low)) if low is not None else ""
-        if item.type == "yes_no":
-            return t["yes"]
-        if item.type == "scale" and item.min is not None and item.max is not None:
-            return t["at_least"].format(a=_number(item.min + threshold * (item.max - item.min)))
-        if item.type == "choice":
-            return t["list_sep"].join(self.text(c.label) for c in item.choices if c.score >= threshold)
-        return ""
-
-
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def _times(start: datetime, end: datetime | None, t: dict[str, str]) -> str:
-    span = start.strftime("%H:%M") + (f"–{end.strftime('%H:%M')}" if end else "")
-    minutes = f" ({t['minutes'].format(n=round((end - start).total_seconds() / 60))})" if end else ""
-    offset = start.strftime("%z")
-    return f"{span}{minutes} UTC{offset[:3]}:{offset[3:]}"
-
-
 def band_tone(checklist: Checklist, band: str | None) -> str:
     """Colour of the band: the first band is good, the last bad, any between middling."""
     ids = [b.id for b in checklist.bands]
@@ -311,7 +206,7 @@ def _one(db: sqlite_utils.Database, table: str, key: str) -> dict[str, Any]:
 class _Items:
     """The visit's items sorted into what the report shows: failures in full, the rest compact."""
 
-    words: _Words
+    words: Words
     given: dict[str, dict[str, Any]]
     photos: dict[str, list[dict[str, Any]]]
     critical: list[Finding] = field(default_factory=list)
@@ -361,7 +256,7 @@ def build(db: sqlite_utils.Database, visit_uuid: str, requested_lang: str | None
     if checklist is None:
         raise NotFound(visit_uuid)
     lang = language(requested_lang, checklist.language)
-    words = _Words(lang, checklist.language)
+    words = Words(lang, checklist.language)
     given: dict[str, dict[str, Any]] = json.loads(visit["body"]).get("answers", {})
     result = score_visit(checklist, given)
     site = _one(db, "sites", visit["site_id"])
@@ -399,7 +294,7 @@ def build(db: sqlite_utils.Database, visit_uuid: str, requested_lang: str | None
         branch_id=branch["id"],
         region=words.text(json.loads(region["name"])),
         date=words.date(started),
-        times=_times(started, ended, words.t),
+        times=span(started, ended, words.t),
         iso_date=started.date().isoformat(),
         checklist=words.text(checklist.title),
         version=visit["checklist_hash"][:12],

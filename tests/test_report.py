@@ -13,7 +13,7 @@ import pytest
 import sqlite_utils
 from starlette.testclient import TestClient
 
-from audit import db, report
+from audit import db, report, wording
 from audit.app import Settings, create_app
 from audit.scoring import score_visit
 from audit.sync import pinned_checklist
@@ -92,15 +92,15 @@ def test_waits_timed_show_value_and_threshold(store: Store, database: sqlite_uti
     assert len(r.waits) == len(timers) > 0
     for wait, item in zip(r.waits, timers):
         assert wait.text == item.text["en"]
-        assert wait.limit == "at most " + report.duration(item.pass_max or 0, report.TEXT["en"])
-        assert wait.measured == report.duration(body["answers"][item.id]["value"], report.TEXT["en"])
+        assert wait.limit == "at most " + wording.duration(item.pass_max or 0, wording.TEXT["en"])
+        assert wait.measured == wording.duration(body["answers"][item.id]["value"], wording.TEXT["en"])
         assert wait.passed == ((item.pass_max is None or body["answers"][item.id]["value"] <= item.pass_max))
 
 
 def test_duration_words() -> None:
-    assert report.duration(45, report.TEXT["en"]) == "45 s"
-    assert report.duration(300, report.TEXT["zh-Hans"]) == "5 分钟"
-    assert report.duration(301.6, report.TEXT["zh-Hant"]) == "5 分 02 秒"
+    assert wording.duration(45, wording.TEXT["en"]) == "45 s"
+    assert wording.duration(300, wording.TEXT["zh-Hans"]) == "5 分钟"
+    assert wording.duration(301.6, wording.TEXT["zh-Hant"]) == "5 分 02 秒"
 
 
 def test_trend_is_this_branch_earlier_visits_and_standing_ranks_the_region(store: Store, database: sqlite_utils.Database) -> None:

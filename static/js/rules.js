@@ -86,7 +86,8 @@ export function problem(item, answer) {
 }
 
 export function score(item, answer) {
-  if (!SCORED.includes(item.type) || !truthy(answer) || truthy(answer.na) || !answered(item, answer)) return null;
+  // Weight 0 records an answer for context (e.g. "is it a weekend?"): it neither scores nor fails.
+  if (!SCORED.includes(item.type) || item.weight === 0 || !truthy(answer) || truthy(answer.na) || !answered(item, answer)) return null;
   const value = answer.value;
   if (item.type === "yes_no") return value === "yes" ? 1 : 0;
   if (item.type === "scale") return (value - item.min) / (item.max - item.min);
