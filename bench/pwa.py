@@ -15,27 +15,20 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx2
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+sys.path.insert(0, str(ROOT))
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS as FLAGS, free_port, wait_until_up  # noqa: E402
+
 TARGETS = {"precache_kb": 150, "reload_ms": 1000, "tap_ms": 50}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def serve(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -45,15 +38,12 @@ def serve(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     process = subprocess.Popen([*audit, "serve", "--db", str(database), "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx2.get(f"{url}/health", timeout=1).status_code == 200:
-                return process, url
-        except httpx2.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("the server did not start")
+    try:
+        wait_until_up(url)
+    except RuntimeError:
+        process.kill()
+        raise SystemExit("the server did not start") from None
+    return process, url
 
 
 def precache_sizes(url: str) -> list[tuple[str, int, int]]:

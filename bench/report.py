@@ -39,20 +39,11 @@ import weasyprint  # type: ignore[import-untyped]  # noqa: E402
 from audit import answers, db, demo, pdf, report, sync  # noqa: E402
 from audit.model import Checklist  # noqa: E402
 from audit.validate import check_bytes  # noqa: E402
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 
 SITE = "sh-xujiahui-supermarket"
 TZ = timezone(timedelta(hours=8))
-CHROMIUM = "/usr/bin/chromium"
 ROUNDS = 3
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 _WHAT = [
     ("收银员主动问候并与顾客有眼神交流", "收銀員主動問候並與顧客有眼神交流", "The cashier greets first and makes eye contact"),
     ("货架价签与商品一一对应，价格清楚可读", "貨架價籤與商品一一對應，價格清楚可讀", "Shelf labels match the goods and the prices are easy to read"),

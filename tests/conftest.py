@@ -4,38 +4,24 @@ Debian's Chromium driven by pytest-playwright in a phone-sized context."""
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
 import uvicorn
 
 from audit import db, demo
 from audit.app import Settings, create_app
 
+from .browser import CHROMIUM, CHROMIUM_FLAGS, free_port, wait_until_up
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
 @pytest.fixture(scope="session")
 def library_files() -> list[Path]:
     return sorted((ROOT / "checklists").glob("*.yaml"))
@@ -56,24 +42,6 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def browser_context_args(browser_context_args: dict[str, Any], playwright: Any) -> dict[str, Any]:
     """Inspectors use phones: every page is a Pixel 7 (412×839, touch) unless a test says otherwise."""
     return {**browser_context_args, **playwright.devices["Pixel 7"], "locale": "zh-CN"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(url: str, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx2.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx2.TransportError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"server at {url} did not come up")
 
 
 def demo_database(path: Path) -> Path:

@@ -25,3 +25,17 @@ def score_cases() -> tuple[Checklist, list[dict[str, Any]]]:
     result = check_bytes(data["checklist"].encode("utf-8"), "golden-scores")
     assert result.checklist is not None, result.problems
     return result.checklist, data["cases"]
+
+
+def assert_matches(got: dict[str, Any], case: dict[str, Any]) -> None:
+    """The phone's and the server's results, held to the same expectations of one case."""
+    import pytest
+
+    expect = case["expect"]
+    assert got["visible"] == expect["visible"], case["why"]
+    assert sorted(got["invalid"]) == sorted(expect["invalid"]), case["why"]
+    if "missing" in expect:
+        assert got["missing"] == expect["missing"], case["why"]
+    if "scores" in expect:
+        assert got["scores"] == pytest.approx(expect["scores"]), case["why"]
+        assert got["failed"] == expect["failed"], case["why"]
