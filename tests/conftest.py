@@ -78,6 +78,7 @@ class ServerProcess:
     """The app as a separate process, so a test can kill it for real and start it again."""
 
     db_path: Path
+    checklists: Path | None = None
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -87,7 +88,8 @@ class ServerProcess:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "audit", "serve", "--db", str(self.db_path), "--port", str(self.port)],
+            [sys.executable, "-m", "audit", "serve", "--db", str(self.db_path), "--port", str(self.port)]
+            + (["--checklists", str(self.checklists)] if self.checklists else []),
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
