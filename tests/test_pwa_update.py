@@ -40,13 +40,15 @@ def test_new_version_is_offered_and_replaces_only_its_own_cache(page: Page, tmp_
         page.reload()
         ready(page)
         page.locator(".update button").wait_for(state="visible", timeout=20_000)
-        page.locator(".update button").click()
+        with page.expect_navigation(timeout=20_000):  # the new worker takes over, then the page reloads
+            page.locator(".update button").click()
+        ready(page)
+        wait_for_worker(page)
         page.wait_for_function(
             "(old) => caches.keys().then((names) => names.filter((n) => n.startsWith('audit-')).every((n) => !old.includes(n)))",
             arg=sorted(ours),
             timeout=20_000,
         )
-        ready(page)
         after = set(page.evaluate(CACHES))
         assert "someone-else" in after
         assert len({name for name in after if name.startswith("audit-")}) == 1
