@@ -12,11 +12,10 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from . import assets, db, library, pdf
+from .library import CHECKLISTS
 from .model import Checklist
 from .routes import routes
 
-ROOT = Path(__file__).resolve().parent.parent
-CHECKLISTS = ROOT / "checklists"
 
 
 @dataclass

@@ -14,7 +14,6 @@ from . import db, demo, library, schema
 from .validate import Result
 
 DEFAULT_DB = "audit.db"
-CHECKLISTS = Path(__file__).resolve().parent.parent / "checklists"
 
 
 @click.group()
@@ -103,11 +102,11 @@ def serve(db_path: Path, host: str, port: int, checklists_dir: Path | None, bran
     """Start the web app: the inspectors' PWA, its API and the reports."""
     import uvicorn
 
-    from .app import CHECKLISTS, Settings, create_app
+    from .app import Settings, create_app
 
     branding = load_branding(brand, logo, accent)
     settings = Settings(
-        db_path=db_path, checklists_dir=checklists_dir or CHECKLISTS, brand_name=brand, logo_path=logo, accent=branding.accent
+        db_path=db_path, checklists_dir=checklists_dir or library.CHECKLISTS, brand_name=brand, logo_path=logo, accent=branding.accent
     )
     uvicorn.run(create_app(settings), host=host, port=port)
 
@@ -121,7 +120,7 @@ def demo_command(db_path: Path) -> None:
     """
     database = db.connect(db_path)
     counts = demo.build(database)
-    checklists = library.load(CHECKLISTS)
+    checklists = library.load(library.CHECKLISTS)
     db.record_checklists(database, checklists)
     counts["visits"] = demo.build_visits(database, checklists, today=date.today())
     counts["photos"] = database["photos"].count

@@ -13,6 +13,7 @@ from .problems import Problem
 from .validate import Result, check_file
 
 SUFFIXES = (".yaml", ".yml")
+CHECKLISTS = Path(__file__).resolve().parent.parent / "checklists"
 
 
 def find(paths: list[Path]) -> list[Path]:
