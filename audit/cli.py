@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -97,18 +98,82 @@ def load_branding(brand: str, logo: Path | None, accent: str | None) -> Any:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for phones on the network).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--checklists", "checklists_dir", default=None, type=click.Path(file_okay=False, exists=True, path_type=Path), help="Checklist folder (default: the repository's checklists/).")
+@click.option("--workers", default=None, type=click.IntRange(1, 32), help="Server processes sharing the SQLite file (default: one per CPU core, at most 4).")
+@click.option("--access-log", is_flag=True, help="Log every request (off by default: report URLs carry visit ids).")
 @branding_options
-def serve(db_path: Path, host: str, port: int, checklists_dir: Path | None, brand: str, logo: Path | None, accent: str | None) -> None:
-    """Start the web app: the inspectors' PWA, its API and the reports."""
+def serve(
+    db_path: Path, host: str, port: int, checklists_dir: Path | None, workers: int | None, access_log: bool,
+    brand: str, logo: Path | None, accent: str | None,
+) -> None:
+    """Start the web app: the inspectors' PWA, its API and the reports.
+
+    Refuses to start on a database that holds visits stored in part (see `audit doctor`).
+    """
     import uvicorn
 
-    from .app import Settings, create_app
+    from .app import SETTINGS_VARIABLE, NeedsRepair, Settings, open_store
 
     branding = load_branding(brand, logo, accent)
     settings = Settings(
         db_path=db_path, checklists_dir=checklists_dir or library.CHECKLISTS, brand_name=brand, logo_path=logo, accent=branding.accent
     )
-    uvicorn.run(create_app(settings), host=host, port=port)
+    try:
+        open_store(settings)[0].close()  # migrate and check once, before the workers start
+    except NeedsRepair as error:
+        raise click.ClickException(str(error)) from None
+    os.environ[SETTINGS_VARIABLE] = settings.to_environment()
+    uvicorn.run(
+        "audit.app:from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers or min(4, len(os.sched_getaffinity(0))),
+        access_log=access_log,
+    )
+
+
+@main.command(name="doctor")
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path), help="SQLite file to check.")
+@click.option("--repair", is_flag=True, help="Rebuild the answers and scores of visits stored in part from their stored bodies.")
+def doctor_command(db_path: Path, repair: bool) -> None:
+    """Check the store: SQLite's integrity, and every visit stored whole.
+
+    Lists each visit stored in part (a visit without all of its answers or scores) and, with
+    --repair, rebuilds them from their stored bodies, one transaction each. Exits 0 when the
+    store is whole (after the repair, with --repair), 1 when it is not.
+    """
+    from . import doctor
+
+    database = db.connect(db_path)
+    checkup = doctor.check(database)
+    for broken in checkup.broken:
+        click.echo(f"visit {broken.visit_uuid}: {broken.problem}" + ("" if broken.repairable else " (cannot be rebuilt)"))
+    for line in checkup.integrity:
+        click.echo(f"integrity: {line}")
+    click.echo(f"{checkup.checked} visit(s) checked, {len(checkup.broken)} stored in part, integrity {'ok' if not checkup.integrity else 'FAILED'}", err=True)
+    if repair and checkup.broken:
+        click.echo(f"{doctor.repair(database, checkup.broken)} visit(s) rebuilt from their stored bodies", err=True)
+        checkup = doctor.check(database)
+    sys.exit(0 if checkup.whole else 1)
+
+
+@main.command(name="backup")
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path), help="SQLite file to copy (the server may be running).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write; replaced only once the copy is checked.")
+def backup_command(db_path: Path, output: Path) -> None:
+    """Copy the store with SQLite's online backup API, safe while the server writes.
+
+    The copy is one consistent snapshot, checked with SQLite's integrity check before it
+    replaces FILE. Restore by stopping the server and putting the copy in the store's place.
+    """
+    from . import backup
+
+    try:
+        copied = backup.copy(db_path, output)
+    except backup.BackupFailed as error:
+        raise click.ClickException(str(error)) from None
+    rows = copied.rows
+    click.echo(f"{output}: {copied.pages} pages, {rows.get('visits', 0)} visits, {rows.get('photos', 0)} photos, integrity ok")
 
 
 @main.command(name="demo")

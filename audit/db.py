@@ -7,9 +7,13 @@ so that any database, however old, reaches the current schema by running what it
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import queue
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -121,39 +125,119 @@ def _m004_report_cache(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m005_meta(db: sqlite_utils.Database) -> None:
+    """Small facts about the store itself, such as how far the doctor has found it whole."""
+    db.table("meta").create({"key": str, "value": str, "updated_at": str}, pk="key")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_foundation,
     _m002_photo_thumbnails,
     _m003_scores,
     _m004_report_cache,
+    _m005_meta,
 ]
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+@contextmanager
+def writing(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction, stored whole or not at all.
+
+    It takes SQLite's write lock when it begins (BEGIN IMMEDIATE): a writer in another worker
+    process then waits out the busy timeout, where a deferred transaction that reads first
+    would fail with "database is locked" when its read had to become a write. Inside,
+    sqlite-utils' `atomic()` holds a savepoint, so the library's own methods nest in it and
+    any exception rolls everything back. Nested calls are savepoints of the outer transaction.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        with db.atomic():
+            yield db
+        db.execute("COMMIT")
+    except BaseException:
+        db.conn.rollback()
+        raise
+
+
+def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -> None:
+    """Plain INSERTs of rows that share their keys, in one statement: no schema look-ups, which
+    sqlite-utils' insert makes on every call and which cost more than the rows on the hot path."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+    db.conn.executemany(sql, [[row[c] for c in columns] for row in rows])
 
 
 def migrate(db: sqlite_utils.Database) -> list[int]:
-    """Applies the migrations this database lacks, each in its own transaction."""
-    db.table("migrations").create({"version": int, "applied_at": str}, pk="version", if_not_exists=True)
-    done = {row["version"] for row in db.table("migrations").rows}
+    """Applies the migrations this database lacks, each in its own write transaction; several
+    server processes may start at once, so each looks again under the write lock."""
+    with writing(db):
+        db.table("migrations").create({"version": int, "applied_at": str}, pk="version", if_not_exists=True)
     applied = []
     for version, migration in enumerate(MIGRATIONS, start=1):
-        if version in done:
-            continue
-        with db.conn:
+        with writing(db):
+            if db.execute("SELECT 1 FROM migrations WHERE version = ?", [version]).fetchone():
+                continue
             migration(db)
-            db.table("migrations").insert({"version": version, "applied_at": now()})
+            db.execute("INSERT INTO migrations (version, applied_at) VALUES (?, ?)", [version, now()])
         applied.append(version)
     return applied
 
 
-def connect(path: Path | str) -> sqlite_utils.Database:
-    """Opens (creating if need be) the database in WAL mode and brings its schema up to date."""
-    db = sqlite_utils.Database(path)
+def open_db(path: Path | str) -> sqlite_utils.Database:
+    """A connection with the store's settings, usable from any one thread at a time."""
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+    db = sqlite_utils.Database(conn)
     if str(path) != ":memory:":
         db.enable_wal()
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
-    db.execute("PRAGMA busy_timeout = 5000")
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return db
+
+
+def connect(path: Path | str) -> sqlite_utils.Database:
+    """Opens (creating if need be) the database in WAL mode and brings its schema up to date."""
+    db = open_db(path)
     migrate(db)
     return db
+
+
+class Pool:
+    """Connections for the worker threads that run every query: a SQLite connection serves one
+    thread at a time, and the event loop must never wait on the disk or on another process's
+    write lock. Connections are made on demand and kept; a transaction left open is rolled back."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = path
+        self._idle: queue.SimpleQueue[sqlite_utils.Database] = queue.SimpleQueue()
+
+    @contextmanager
+    def connection(self) -> Iterator[sqlite_utils.Database]:
+        try:
+            db = self._idle.get_nowait()
+        except queue.Empty:
+            db = open_db(self.path)
+        try:
+            yield db
+        finally:
+            if db.conn.in_transaction:
+                db.conn.rollback()
+            self._idle.put(db)
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return
 
 
 def record_checklists(db: sqlite_utils.Database, checklists: list[Checklist]) -> None:
@@ -168,5 +252,5 @@ def record_checklists(db: sqlite_utils.Database, checklists: list[Checklist]) ->
         }
         for checklist in checklists
     ]
-    with db.conn:
+    with writing(db):
         db.table("checklist_versions").insert_all(rows, ignore=True)

@@ -19,6 +19,7 @@ import sqlite_utils
 from PIL import Image, ImageDraw
 
 from . import answers
+from .db import writing
 from .model import Checklist, Item
 from .schema import SITE_TYPES
 
@@ -85,7 +86,7 @@ def sites() -> list[dict[str, str]]:
 
 def build(db: sqlite_utils.Database) -> dict[str, int]:
     """Fills the organisation in; returns how many rows each table holds afterwards."""
-    with db.conn:
+    with writing(db):
         db.table("regions").upsert_all(REGIONS, pk="id")
         db.table("branches").upsert_all(BRANCHES, pk="id")
         db.table("sites").upsert_all(sites(), pk="id")
@@ -175,7 +176,7 @@ def visit_body(
     photo_rows: list[dict[str, Any]] = []
     data: dict[str, bytes] = {}
     for index, item_id in enumerate(needs_photo):
-        photo_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        photo_id = str(uuid.uuid4())
         raw = photo_bytes(item_id, size=(800, 600), seed=rng.getrandbits(32))
         data[photo_id] = raw
         photo_rows.append(
@@ -205,10 +206,17 @@ def _branch_quality(branch_id: str) -> float:
     return 0.55 + (zlib.crc32(branch_id.encode()) % 40) / 100
 
 
+def _stored(db: sqlite_utils.Database, site_id: str, checklist_id: str, started: datetime) -> bool:
+    where = "site_id = ? AND checklist_id = ? AND started_at = ?"
+    return bool(db.table("visits").count_where(where, [site_id, checklist_id, started.isoformat()]))
+
+
 def build_visits(db: sqlite_utils.Database, checklists: list[Checklist], *, today: date, months: int = 6) -> int:
     """Visits every other month for every site, through the same path phones use (so scores are
-    stored), improving over time. Ids derive from site, checklist version and month: running it
-    again stores nothing new. Returns how many visits the database holds."""
+    stored), improving over time. Each visit's content derives from its site, checklist version
+    and month, and a visit already stored for them is not made again; its id is random like
+    every other id, so no report can be found by guessing. Returns how many visits the
+    database holds."""
     from . import sync
 
     for site in sites():
@@ -219,8 +227,10 @@ def build_visits(db: sqlite_utils.Database, checklists: list[Checklist], *, toda
                 rng = random.Random(key)
                 started = datetime(month.year, month.month, rng.randint(3, 25), rng.randint(9, 18), rng.randint(0, 59), tzinfo=CHINA)
                 quality = min(0.97, _branch_quality(site["branch_id"]) + (months - back) * 0.03)
+                if _stored(db, site["id"], checklist.id, started):
+                    continue
                 body, photo_data = visit_body(checklist, site["id"], rng, quality=quality, started=started)
-                visit_id = str(uuid.uuid5(uuid.NAMESPACE_URL, key))
+                visit_id = str(uuid.uuid4())
                 outcome = sync.put_visit(db, visit_id, body)
                 if outcome.status != 200:
                     raise RuntimeError(f"demo visit {key} refused: {outcome.body}")

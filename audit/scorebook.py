@@ -1,18 +1,15 @@
-"""Stored scores: written when a visit is accepted, recomputable from the pinned version."""
+"""Stored scores: the rows written when a visit is accepted, recomputable from the pinned version."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import sqlite_utils
-
-from .answers import Answers
 from .db import now
-from .model import Checklist
-from .scoring import VisitScore, score_visit
+from .scoring import VisitScore
 
 
 def rows(visit_uuid: str, result: VisitScore) -> dict[str, list[dict[str, Any]]]:
+    """The visit's, its stages' and its sections' scores, as rows of their tables."""
     return {
         "visit_scores": [
             {
@@ -32,11 +29,3 @@ def rows(visit_uuid: str, result: VisitScore) -> dict[str, list[dict[str, Any]]]
             for s in stage.sections
         ],
     }
-
-
-def store(db: sqlite_utils.Database, visit_uuid: str, checklist: Checklist, given: Answers) -> VisitScore:
-    """Writes the visit's scores; call inside the transaction that stores the visit."""
-    result = score_visit(checklist, given)
-    for table, table_rows in rows(visit_uuid, result).items():
-        db.table(table).insert_all(table_rows, replace=True)
-    return result

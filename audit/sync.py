@@ -1,5 +1,10 @@
 """Stores what phones send, safely repeatable: the same content twice stores nothing new,
-different content under a known UUID is a conflict, and a visit is stored whole or not at all."""
+different content under a known UUID is a conflict, and a visit is stored whole or not at all.
+
+Everything slow or that can fail on bad input (parsing, checking, scoring) happens before the
+write transaction; the transaction itself is a handful of plain statements, so two server
+processes share the write lock for a millisecond per visit.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,16 @@ from functools import lru_cache
 from typing import Any
 
 import sqlite_utils
-from sqlite_utils.db import NotFoundError
 
 from . import photos, scorebook, visits
-from .db import now
+from .db import insert_rows, now, writing
 from .model import Checklist, from_dict
+from .scoring import score_visit
 
 MAX_PHOTO_BYTES = 15 * 1024 * 1024
+DERIVED_TABLES = ("answers", "visit_scores", "stage_scores", "section_scores")
+
+Rows = dict[str, list[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -29,11 +37,10 @@ def _invalid(problems: list[visits.Problem]) -> Outcome:
     return Outcome(422, {"error": "invalid", "problems": [p.as_dict() for p in problems]})
 
 
-def _row(db: sqlite_utils.Database, table: str, key: str) -> dict[str, Any] | None:
-    try:
-        return db.table(table).get(key)
-    except NotFoundError:
-        return None
+def _one(db: sqlite_utils.Database, sql: str, params: list[Any]) -> dict[str, Any] | None:
+    cursor = db.execute(sql, params)
+    row = cursor.fetchone()
+    return dict(zip([c[0] for c in cursor.description], row)) if row else None
 
 
 @lru_cache(maxsize=64)
@@ -43,66 +50,19 @@ def _checklist(body: str) -> Checklist:
 
 def pinned_checklist(db: sqlite_utils.Database, content_hash: str) -> Checklist | None:
     """The exact checklist version a visit was filled against, from the versions ever served."""
-    version = _row(db, "checklist_versions", content_hash)
+    version = _one(db, "SELECT body FROM checklist_versions WHERE hash = ?", [content_hash])
     return _checklist(version["body"]) if version else None
 
 
-def _missing_photos(db: sqlite_utils.Database, uuid: str, body: dict[str, Any]) -> list[str]:
-    declared = [photo["uuid"] for photo in body.get("photos", [])]
-    stored = {row["uuid"] for row in db.table("photos").rows_where("visit_uuid = ?", [uuid], select="uuid")}
-    return [photo for photo in declared if photo not in stored]
+def canonical(body: dict[str, Any]) -> str:
+    """What the phone sent, independent of key order and spacing: stored as the visit's body
+    and hashed for idempotency, so it is encoded once."""
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _accepted(db: sqlite_utils.Database, visit: dict[str, Any]) -> Outcome:
-    body = json.loads(visit["body"])
-    return Outcome(
-        200,
-        {"uuid": visit["uuid"], "received_at": visit["received_at"], "photos_missing": _missing_photos(db, visit["uuid"], body)},
-    )
-
-
-def put_visit(db: sqlite_utils.Database, uuid: str, body: Any) -> Outcome:
-    if not visits.UUID.match(uuid):
-        return _invalid([visits.Problem("uuid", "the visit's id must be a lowercase UUID")])
-    problems = visits.envelope_problems(body)
-    if problems:
-        return _invalid(problems)
-    digest = visits.body_hash(body)
-    stored = _row(db, "visits", uuid)
-    if stored is not None:
-        if stored["body_hash"] == digest:
-            return _accepted(db, stored)
-        return Outcome(
-            409,
-            {
-                "error": "conflict",
-                "message": "a different visit is already stored under this id; nothing was changed. "
-                "Keep this copy and ask HQ to compare the two.",
-                "received_at": stored["received_at"],
-            },
-        )
-    checklist = pinned_checklist(db, body["checklist_hash"])
-    if checklist is None:
-        return _invalid([visits.Problem("checklist_hash", "not a checklist version this server has served")])
-    if checklist.id != body["checklist_id"]:
-        return _invalid([visits.Problem("checklist_id", f"the pinned version is of checklist {checklist.id!r}")])
-    site = _row(db, "sites", body["site_id"])
-    problems = visits.content_problems(body, checklist, site["site_type"] if site else None)
-    if problems:
-        return _invalid(problems)
-    received = now()
-    row = {
-        "uuid": uuid,
-        "checklist_id": checklist.id,
-        "checklist_hash": body["checklist_hash"],
-        "site_id": body["site_id"],
-        "started_at": body["started_at"],
-        "ended_at": body.get("ended_at"),
-        "narrative": body.get("narrative") or "",
-        "body": json.dumps(body, ensure_ascii=False),
-        "body_hash": digest,
-        "received_at": received,
-    }
+def derived_rows(uuid: str, body: dict[str, Any], checklist: Checklist) -> Rows:
+    """The rows a stored visit's body implies: its answers and its scores. The body is the
+    source of truth; the doctor rebuilds these from it."""
     answer_rows = [
         {
             "visit_uuid": uuid,
@@ -114,26 +74,101 @@ def put_visit(db: sqlite_utils.Database, uuid: str, body: Any) -> Outcome:
         }
         for item_id, answer in body.get("answers", {}).items()
     ]
-    with db.conn:
-        db.table("visits").insert(row)
-        db.table("answers").insert_all(answer_rows)
-        scorebook.store(db, uuid, checklist, body.get("answers", {}))
-    return _accepted(db, row)
+    return {"answers": answer_rows, **scorebook.rows(uuid, score_visit(checklist, body.get("answers", {})))}
+
+
+def write_derived(db: sqlite_utils.Database, rows: Rows) -> None:
+    """Inside the caller's transaction."""
+    for table in DERIVED_TABLES:
+        insert_rows(db, table, rows[table])
+
+
+def _missing_photos(db: sqlite_utils.Database, uuid: str, body: dict[str, Any]) -> list[str]:
+    stored = {row[0] for row in db.execute("SELECT uuid FROM photos WHERE visit_uuid = ?", [uuid])}
+    return [photo["uuid"] for photo in body.get("photos", []) if photo["uuid"] not in stored]
+
+
+def _replay(db: sqlite_utils.Database, uuid: str, stored: dict[str, Any], digest: str, body: dict[str, Any]) -> Outcome:
+    if stored["body_hash"] == digest:
+        return Outcome(200, {"uuid": uuid, "received_at": stored["received_at"], "photos_missing": _missing_photos(db, uuid, body)})
+    return Outcome(
+        409,
+        {
+            "error": "conflict",
+            "message": "a different visit is already stored under this id; nothing was changed. "
+            "Keep this copy and ask HQ to compare the two.",
+            "received_at": stored["received_at"],
+        },
+    )
+
+
+def _stored_visit(db: sqlite_utils.Database, uuid: str) -> dict[str, Any] | None:
+    return _one(db, "SELECT body_hash, received_at FROM visits WHERE uuid = ?", [uuid])
+
+
+def put_visit(db: sqlite_utils.Database, uuid: str, body: Any) -> Outcome:
+    if not visits.is_uuid(uuid):
+        return _invalid([visits.Problem("uuid", "the visit's id must be a lowercase UUID")])
+    problems = visits.envelope_problems(body)
+    if problems:
+        return _invalid(problems)
+    text = canonical(body)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    stored = _stored_visit(db, uuid)
+    if stored is not None:
+        return _replay(db, uuid, stored, digest, body)
+    checklist = pinned_checklist(db, body["checklist_hash"])
+    if checklist is None:
+        return _invalid([visits.Problem("checklist_hash", "not a checklist version this server has served")])
+    if checklist.id != body["checklist_id"]:
+        return _invalid([visits.Problem("checklist_id", f"the pinned version is of checklist {checklist.id!r}")])
+    site = _one(db, "SELECT site_type FROM sites WHERE id = ?", [body["site_id"]])
+    problems = visits.content_problems(body, checklist, site["site_type"] if site else None)
+    if problems:
+        return _invalid(problems)
+    received = now()
+    rows = derived_rows(uuid, body, checklist)
+    with writing(db):
+        inserted = db.conn.execute(
+            "INSERT INTO visits (uuid, checklist_id, checklist_hash, site_id, started_at, ended_at, narrative, body, body_hash, received_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uuid) DO NOTHING",
+            [
+                uuid, checklist.id, body["checklist_hash"], body["site_id"], body["started_at"], body.get("ended_at"),
+                body.get("narrative") or "", text, digest, received,
+            ],
+        ).rowcount
+        if inserted:
+            write_derived(db, rows)
+    if not inserted:  # another request stored this id between our look and our write
+        again = _stored_visit(db, uuid)
+        assert again is not None
+        return _replay(db, uuid, again, digest, body)
+    return Outcome(200, {"uuid": uuid, "received_at": received, "photos_missing": [p["uuid"] for p in body.get("photos", [])]})
+
+
+def _stored_photo(db: sqlite_utils.Database, visit_uuid: str, photo_uuid: str, digest: str) -> Outcome | None:
+    stored = _one(db, "SELECT visit_uuid, sha256, received_at FROM photos WHERE uuid = ?", [photo_uuid])
+    if stored is None:
+        return None
+    if stored["sha256"] == digest and stored["visit_uuid"] == visit_uuid:
+        return Outcome(200, {"uuid": photo_uuid, "received_at": stored["received_at"]})
+    return Outcome(409, {"error": "conflict", "message": "different bytes are already stored for this photo"})
 
 
 def put_photo(db: sqlite_utils.Database, visit_uuid: str, photo_uuid: str, data: bytes) -> Outcome:
-    visit = _row(db, "visits", visit_uuid)
+    """Decodes and re-encodes the photo: call from a worker thread, never the event loop."""
+    if not visits.is_uuid(visit_uuid) or not visits.is_uuid(photo_uuid):
+        return _invalid([visits.Problem("uuid", "the visit's and the photo's ids must be lowercase UUIDs")])
+    visit = _one(db, "SELECT body FROM visits WHERE uuid = ?", [visit_uuid])
     if visit is None:
         return Outcome(404, {"error": "not_found", "message": "no such visit yet; send the visit before its photos"})
     declared = next((p for p in json.loads(visit["body"]).get("photos", []) if p["uuid"] == photo_uuid), None)
     if declared is None:
         return _invalid([visits.Problem("photo_uuid", "the visit does not list this photo")])
     digest = hashlib.sha256(data).hexdigest()
-    stored = _row(db, "photos", photo_uuid)
-    if stored is not None:
-        if stored["sha256"] == digest:
-            return Outcome(200, {"uuid": photo_uuid, "received_at": stored["received_at"]})
-        return Outcome(409, {"error": "conflict", "message": "different bytes are already stored for this photo"})
+    replay = _stored_photo(db, visit_uuid, photo_uuid, digest)
+    if replay is not None:
+        return replay
     if len(data) > MAX_PHOTO_BYTES:
         return Outcome(413, {"error": "too_large", "message": f"a photo may be at most {MAX_PHOTO_BYTES:,} bytes"})
     if digest != declared["sha256"]:
@@ -143,20 +178,17 @@ def put_photo(db: sqlite_utils.Database, visit_uuid: str, photo_uuid: str, data:
     except photos.BadImage as error:
         return _invalid([visits.Problem("body", str(error))])
     received = now()
-    with db.conn:
-        db.table("photos").insert(
-            {
-                "uuid": photo_uuid,
-                "visit_uuid": visit_uuid,
-                "item_id": declared["item_id"],
-                "taken_at": declared["taken_at"],
-                "content_type": "image/jpeg",
-                "sha256": digest,
-                "width": image.width,
-                "height": image.height,
-                "data": image.data,
-                "thumb": image.thumb,
-                "received_at": received,
-            }
-        )
+    with writing(db):
+        inserted = db.conn.execute(
+            "INSERT INTO photos (uuid, visit_uuid, item_id, taken_at, content_type, sha256, width, height, data, thumb, received_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uuid) DO NOTHING",
+            [
+                photo_uuid, visit_uuid, declared["item_id"], declared["taken_at"], "image/jpeg", digest,
+                image.width, image.height, image.data, image.thumb, received,
+            ],
+        ).rowcount
+    if not inserted:
+        again = _stored_photo(db, visit_uuid, photo_uuid, digest)
+        assert again is not None
+        return again
     return Outcome(200, {"uuid": photo_uuid, "received_at": received})

@@ -38,3 +38,14 @@ def wait_until_up(url: str, timeout: float = 20) -> None:
             pass
         time.sleep(0.05)
     raise RuntimeError(f"server at {url} did not come up")
+
+
+def wait_until_port_free(port: int, timeout: float = 10) -> None:
+    """After a kill, until no orphaned worker still listens, so the next start gets the port."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) != 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"port {port} is still served after the kill")

@@ -4,6 +4,7 @@ Debian's Chromium driven by pytest-playwright in a phone-sized context."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -19,7 +20,7 @@ import uvicorn
 from audit import db, demo
 from audit.app import Settings, create_app
 
-from .browser import CHROMIUM, CHROMIUM_FLAGS, free_port, wait_until_up
+from .browser import CHROMIUM, CHROMIUM_FLAGS, free_port, wait_until_port_free, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
@@ -75,10 +76,12 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
 
 @dataclass
 class ServerProcess:
-    """The app as a separate process, so a test can kill it for real and start it again."""
+    """`audit serve` as separate processes (the supervisor and its workers, in a session of
+    their own), so a test can kill them all for real, as a power cut would, and start again."""
 
     db_path: Path
     checklists: Path | None = None
+    workers: int = 2
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -86,21 +89,31 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def log_path(self) -> Path:
+        """What the server printed, kept beside its database for a failing test to show."""
+        return self.db_path.with_suffix(".log")
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable, "-m", "audit", "serve", "--db", str(self.db_path), "--port", str(self.port), "--workers", str(self.workers)
+        ] + (["--checklists", str(self.checklists)] if self.checklists else [])
+
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "audit", "serve", "--db", str(self.db_path), "--port", str(self.port)]
-            + (["--checklists", str(self.checklists)] if self.checklists else []),
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(self.command(), cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
         wait_until_up(self.url)
 
     def kill(self) -> None:
+        """SIGKILL to every process of the server at once: nothing gets to clean up."""
         if self.process is not None:
-            self.process.kill()
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             self.process.wait(timeout=10)
             self.process = None
+            wait_until_port_free(self.port)
 
 
 @pytest.fixture
