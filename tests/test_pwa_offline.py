@@ -68,14 +68,14 @@ def test_language_is_remembered_offline(page: Page, context: BrowserContext, liv
     wait_for_worker(page)
     assert page.locator("h1").inner_text() == "服务细节暗访"
     page.click(".segmented button[lang='zh-Hant']")
-    page.wait_for_function("document.querySelector('h1').textContent === '服務細節暗訪'")
+    page.wait_for_function("() => document.querySelector('h1').textContent === '服務細節暗訪'")
     context.set_offline(True)
     page.reload()
     ready(page)
     assert page.locator("h1").inner_text() == "服務細節暗訪"
     assert page.evaluate("document.documentElement.lang") == "zh-Hant"
     page.click(".segmented button[lang='en']")
-    page.wait_for_function("document.querySelector('#new-visit').textContent.includes('New visit')")
+    page.wait_for_function("() => document.querySelector('#new-visit').textContent.includes('New visit')")
 
 
 def fill_half(page: Page, photo: Path) -> tuple[str, dict[str, Any]]:
@@ -106,12 +106,12 @@ def assert_draft_shown(page: Page, uuid: str, saved: dict[str, Any]) -> None:
     assert page.input_value("#item-child-carts-weekend-free .number input") == "7"
     assert page.input_value("#item-child-carts-available textarea.note") == "购物车区只有普通车"
     page.wait_for_function(
-        "document.querySelector('#item-child-carts-available .thumb img')?.naturalWidth > 0", timeout=10_000
+        "() => document.querySelector('#item-child-carts-available .thumb img')?.naturalWidth > 0", timeout=10_000
     )
     assert page.locator("#item-child-carts-available .thumb").count() == 1
     open_section(page, uuid, "checkout")
     started = saved["timers"]["checkout-queue-wait"] / 1000
-    page.wait_for_function("document.querySelector('#item-checkout-queue-wait .clock.running')")
+    page.wait_for_function("() => document.querySelector('#item-checkout-queue-wait .clock.running')")
     shown = page.inner_text("#item-checkout-queue-wait .clock")
     minutes, seconds = (int(part) for part in shown.split(":"))
     assert minutes * 60 + seconds >= int(time.time() - started) - 1

@@ -102,7 +102,7 @@ def test_screens(page: Page, context: BrowserContext, live_server: LiveServer, t
 
     page.evaluate("location.hash = '#/'")
     page.click(".segmented button[lang='zh-Hant']")
-    page.wait_for_function("document.querySelector('h1').textContent === '服務細節暗訪'")
+    page.wait_for_function("() => document.querySelector('h1').textContent === '服務細節暗訪'")
     page.evaluate("(hash) => { location.hash = hash; }", f"#/v/{uuid}/s/checkout")
     page.wait_for_selector("fieldset.items[data-section='checkout']")
     shoot(page, "form-zh-hant")

@@ -1,5 +1,9 @@
 """Steps shared by the PWA tests (this module holds no tests): drive the inspector's app in a
-phone-sized Chromium, read what it keeps in IndexedDB, count what the server stored."""
+phone-sized Chromium, read what it keeps in IndexedDB, count what the server stored.
+
+Every predicate given to `wait_for_function` is a function, "() => ...": Playwright evaluates
+a bare expression again at each poll, with eval, which the app's Content-Security-Policy
+(no 'unsafe-eval') refuses; a function is evaluated once, with the test's own rights."""
 
 from __future__ import annotations
 
@@ -39,16 +43,16 @@ def open_app(page: Page, url: str) -> None:
 
 
 def ready(page: Page) -> None:
-    page.wait_for_function("document.body.dataset.ready === '1'")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
 
 
 def wait_for_worker(page: Page) -> None:
-    page.wait_for_function("navigator.serviceWorker.controller?.state === 'activated'", timeout=20_000)
+    page.wait_for_function("() => navigator.serviceWorker.controller?.state === 'activated'", timeout=20_000)
 
 
 def wait_for_catalog(page: Page) -> None:
     page.wait_for_function(
-        "import('/static/js/db.js').then(async (db) => (await db.getMeta('sites', [])).length > 0)",
+        "() => import('/static/js/db.js').then(async (db) => (await db.getMeta('sites', [])).length > 0)",
         polling=200,
     )
 

@@ -56,7 +56,7 @@ def test_visit_submitted_offline_is_synced_once_back_online(
     add_photo(page, "aisles-clear", photo)  # a photo nobody required: it travels too
     submit(page, uuid)
 
-    page.wait_for_function("document.querySelector('#status .pending')?.dataset.visits === '1'")
+    page.wait_for_function("() => document.querySelector('#status .pending')?.dataset.visits === '1'")
     assert waiting(page) == (1, 1)
     assert status_of(page, uuid) == "outbox"
     assert page.locator(f"#outbox .card.visit[data-uuid='{uuid}']").is_visible()
@@ -64,7 +64,7 @@ def test_visit_submitted_offline_is_synced_once_back_online(
 
     context.set_offline(False)
     wait_for(lambda: status_of(page, uuid) == "sent", what="visit confirmed by the server")
-    page.wait_for_function("document.querySelector('#status .pending')?.dataset.visits === '0'")
+    page.wait_for_function("() => document.querySelector('#status .pending')?.dataset.visits === '0'")
     sent = stored_visit(page, uuid)
     assert sent["photos"] == []  # the blobs leave the phone once the server has them
     expected = {"visits": 1, "answers": answered_items(sent), "photos": 1}
@@ -73,7 +73,7 @@ def test_visit_submitted_offline_is_synced_once_back_online(
     # more chances to send twice: sync now, a reload, going offline and online again
     page.click("#sync-now")
     page.reload()
-    page.wait_for_function("document.body.dataset.ready === '1'")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
     context.set_offline(True)
     context.set_offline(False)
     page.wait_for_timeout(1000)

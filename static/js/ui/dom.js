@@ -23,8 +23,11 @@ export function link(href, attrs, ...children) {
   return h("a", { href, ...attrs }, ...children);
 }
 
+// The fill's width is set through the CSSOM: the app's Content-Security-Policy blocks style
+// attributes, not element.style.
 export function progressBar(done, total) {
   const percent = total ? Math.round((100 * done) / total) : 100;
-  return h("div", { class: "meter", role: "progressbar", "aria-valuenow": percent, "aria-valuemin": 0, "aria-valuemax": 100 },
-    h("span", { style: `width:${percent}%` }));
+  const fill = h("span");
+  fill.style.width = `${percent}%`;
+  return h("div", { class: "meter", role: "progressbar", "aria-valuenow": percent, "aria-valuemin": 0, "aria-valuemax": 100 }, fill);
 }
