@@ -9,6 +9,10 @@ An answer is a mapping: {"value": ..., "na": bool, "note": str}. Values by type:
 yes_no "yes" | "no"; scale an integer; choice a choice id; multi_choice a list of choice
 ids; number a number; timer seconds (a number >= 0); timestamp "HH:MM" or an ISO date-time;
 text a string; photo no value (the photos linked to the item are its answer).
+
+`visible` and `problem` take anything JSON can hold, as the server runs them before it
+knows an answer's shape (a non-object answer reads as one with no fields, as in rules.js);
+`score`, `failed` and `missing` take answers `problem` passed.
 """
 
 from __future__ import annotations
@@ -21,38 +25,44 @@ from .model import Checklist, Item
 
 MAX_TEXT = 10_000
 MAX_SECONDS = 24 * 3600
-_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$")
+ANSWER_FIELDS = ("value", "na", "note", "answered_at")
+# ASCII digits, as in JavaScript: Python's \d alone would also take "٠٩:٣٠"
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$", re.ASCII)
 
 Answers = dict[str, dict[str, Any]]
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite JSON number; an int of any size is one (math.isfinite would overflow on it)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
-def answered(item: Item, answer: dict[str, Any] | None, photos: int = 0) -> bool:
+def answered(item: Item, answer: Any, photos: int = 0) -> bool:
+    fields = answer if isinstance(answer, dict) else {}  # rules.js: a non-object's fields are undefined
     if item.type == "photo":
-        return photos > 0 or bool(answer and answer.get("na"))
-    if not answer:
+        return photos > 0 or bool(fields.get("na"))
+    if not fields:
         return False
-    if answer.get("na"):
+    if fields.get("na"):
         return True
-    value = answer.get("value")
+    value = fields.get("value")
     return value is not None and value != "" and value != []
 
 
-def problem(item: Item, answer: dict[str, Any]) -> str | None:
+def problem(item: Item, answer: Any) -> str | None:
     """Why an answer is not a possible answer of its item, or None when it is."""
     if not isinstance(answer, dict):
         return "an answer must be an object"
-    unknown = set(answer) - {"value", "na", "note", "answered_at"}
+    unknown = set(answer).difference(ANSWER_FIELDS)
     if unknown:
         return f"unknown answer fields: {', '.join(sorted(unknown))}"
     note = answer.get("note")
     if note is not None and (not isinstance(note, str) or len(note) > MAX_TEXT):
         return f"note must be text of at most {MAX_TEXT} characters"
     value = answer.get("value")
-    if answer.get("na", False) not in (True, False):
+    if not isinstance(answer.get("na", False), bool):  # `0 in (True, False)` holds: say bool
         return "na must be true or false"
     if answer.get("na"):
         if not item.na:
@@ -127,12 +137,13 @@ def failures(checklist: Checklist, answers: Answers) -> list[str]:
     return [item_id for item_id in visible(checklist, answers) if failed(items[item_id], answers.get(item_id))]
 
 
-def _matches(target: Item, answer: dict[str, Any] | None, values: tuple[str | int, ...]) -> bool:
-    if not answer:
+def _matches(target: Item, answer: Any, values: tuple[str | int, ...]) -> bool:
+    fields = answer if isinstance(answer, dict) else {}  # as in answered()
+    if not fields:
         return False
-    if answer.get("na"):
+    if fields.get("na"):
         return "na" in values
-    value = answer.get("value")
+    value = fields.get("value")
     if target.type == "multi_choice" and isinstance(value, list):
         return any(v in values for v in value)
     return value in values
@@ -154,21 +165,25 @@ def visible(checklist: Checklist, answers: Answers) -> list[str]:
     return shown
 
 
-def missing(checklist: Checklist, answers: Answers, photos: dict[str, int]) -> list[dict[str, str]]:
+def missing(
+    checklist: Checklist, answers: Answers, photos: dict[str, int], *, shown: list[str] | None = None
+) -> list[dict[str, str]]:
     """What must still be added before the visit can be submitted, item by item:
-    {"item": id, "need": "answer" | "photo" | "note"}."""
+    {"item": id, "need": "answer" | "photo" | "note"}. `shown`: visible(checklist, answers),
+    when the caller has it already (the server, checking a visit)."""
     items = {item.id: item for item in checklist.items()}
     needs: list[dict[str, str]] = []
-    for item_id in visible(checklist, answers):
+    for item_id in visible(checklist, answers) if shown is None else shown:
         item = items[item_id]
         answer = answers.get(item_id)
         count = photos.get(item_id, 0)
-        if item.required and not answered(item, answer, count):
+        done = answered(item, answer, count)
+        if item.required and not done:
             needs.append({"item": item_id, "need": "answer"})
             continue
         # evidence backs an observation: an N/A or unanswered item has none to back
-        observed = answered(item, answer, count) and not (answer or {}).get("na")
-        fail = failed(item, answer)
+        observed = done and not (answer or {}).get("na")
+        fail = "on_fail" in (item.evidence_photo, item.evidence_note) and failed(item, answer)
         if count == 0 and (item.evidence_photo == "always" and observed or item.evidence_photo == "on_fail" and fail):
             needs.append({"item": item_id, "need": "photo"})
         note = (answer or {}).get("note") or ""

@@ -17,6 +17,7 @@ def routes() -> list[BaseRoute]:
         Route("/health", views.health, name="health"),
         Route("/api/checklists", views.checklists, name="api-checklists"),
         Route("/api/sites", views.sites, name="api-sites"),
+        Route("/api/openapi.json", views.openapi, name="api-openapi"),
         Route("/api/visits/{uuid}", views.put_visit, methods=["PUT"], name="api-visit"),
         Route("/api/visits/{uuid}/photos/{photo_uuid}", views.put_photo, methods=["PUT"], name="api-visit-photo"),
         Route("/visits/{uuid}/report", views.report_page, name="visit-report"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import random
 import sqlite3
 import uuid
@@ -15,7 +16,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from audit import demo, library
+from audit import answers as rules
+from audit import demo, library, visits
 from audit.app import Settings, create_app
 from audit.model import Checklist
 
@@ -115,14 +117,22 @@ def test_not_an_image(client: TestClient, supermarket: Checklist) -> None:
     assert response.status_code == 422 and "image" in response.json()["problems"][0]["message"]
 
 
-def _malformed(body: dict[str, Any], checklist: Checklist) -> list[tuple[str, dict[str, Any], str]]:
+def _malformed(body: dict[str, Any], checklist: Checklist) -> list[tuple[str, Any, str]]:
     def edit(**changes: Any) -> dict[str, Any]:
         return {**copy.deepcopy(body), **changes}
+
+    def answer(**changes: Any) -> dict[str, Any]:
+        return edit(answers={**answers, first: {**answers[first], **changes}})
+
+    def photo(**changes: Any) -> dict[str, Any]:
+        declared = {"uuid": str(uuid.uuid4()), "item_id": first, "taken_at": body["started_at"], "content_type": "image/jpeg", "sha256": "0" * 64}
+        return edit(photos=[{**declared, **changes}])
 
     answers = body["answers"]
     first = next(iter(answers))
     targets = {item.when.item for item in checklist.items() if item.when}
     lone = next(i.id for i in checklist.items() if i.required and i.id in answers and i.id not in targets)
+    target = next(t for t in targets if t in answers)
     return [
         ("unknown field", edit(colour="red"), "colour"),
         ("no site", edit(site_id=None), "site_id"),
@@ -136,19 +146,64 @@ def _malformed(body: dict[str, Any], checklist: Checklist) -> list[tuple[str, di
         ("missing required", edit(answers={k: v for k, v in answers.items() if k != lone}), f"answers.{lone}"),
         ("bad photo", edit(photos=[{"uuid": "x"}]), "photos[0].uuid"),
         ("answers not an object", edit(answers=[1, 2]), "answers"),
+        # what the hostile client of issue "Whole or not at all" found, each once a 500 or let through
+        *[(f"{shape!r} answer for a `when` target", edit(answers={**answers, target: shape}), f"answers.{target}") for shape in (True, 0, "yes", ["yes"], None)],
+        ("a list as a photo's item id", photo(item_id=[first]), "photos[0].item_id"),
+        *[(f"answered_at {stamp!r}", answer(answered_at=stamp), f"answers.{first}.answered_at") for stamp in (5, True, [], {}, "yesterday", "2026-11-20T10:00:00")],
+        *[(f"na {na!r}", answer(na=na), f"answers.{first}") for na in (0, 1, "true", None)],
+        ("hash with a newline", edit(checklist_hash=body["checklist_hash"] + "\n"), "checklist_hash"),
+        ("photo uuid with a newline", photo(uuid=str(uuid.uuid4()) + "\n"), "photos[0].uuid"),
+        ("photo sha256 with a newline", photo(sha256="0" * 64 + "\n"), "photos[0].sha256"),
+        ("not an object", [body], ""),
+        ("long checklist id", edit(checklist_id="x" * (visits.MAX_ID + 1)), "checklist_id"),
+        ("long site id", edit(site_id="x" * (visits.MAX_ID + 1)), "site_id"),
+        ("long time", edit(started_at="2026-11-20T10:00:00." + "0" * visits.MAX_TIME + "+08:00"), "started_at"),
+        ("long photo time", photo(taken_at="2026-11-20T10:00:00." + "0" * visits.MAX_TIME + "+08:00"), "photos[0].taken_at"),
+        ("long note", answer(note="x" * (rules.MAX_TEXT + 1)), f"answers.{first}"),
+        ("long narrative", edit(narrative="x" * (visits.MAX_NARRATIVE + 1)), "narrative"),
+        ("too many answers", edit(answers={f"item-{n}": {} for n in range(visits.MAX_ANSWERS + 1)}), "answers"),
+        ("too many photos", edit(photos=[{}] * (visits.MAX_PHOTOS + 1)), "photos"),
+        ("photo of no pixels", photo(width=0), "photos[0].width"),
+    ]
+
+
+def _malformed_json(body: dict[str, Any]) -> list[tuple[str, bytes, str]]:
+    """Bodies no JSON encoder writes on purpose: sent as bytes."""
+
+    def text(value: Any) -> bytes:
+        return json.dumps(value).encode()  # ensure_ascii: a lone surrogate goes as "\ud800", NaN as NaN
+
+    first = next(iter(body["answers"]))
+    deep = "narrative" + "[0]" * (visits.MAX_DEPTH - 1)  # the first container past the limit
+    return [
+        ("not UTF-8", b'{"narrative": "\xff"}', ""),
+        ("lone surrogate in a string", text({**body, "narrative": "\ud800"}), "narrative"),
+        ("lone surrogate in a note", text({**body, "answers": {first: {"note": "a\udfffb"}}}), f"answers.{first}.note"),
+        ("lone surrogate in a key", text({**body, "\udc00": 1}), "\\udc00"),
+        ("1,000 levels deep", b'{"narrative": ' + b"[" * 1000 + b"]" * 1000 + b"}", ""),  # past json's recursion limit
+        ("a few levels too deep", text({**body, "narrative": json.loads("[" * 20 + "]" * 20)}), deep),
+        ("over 4,300 digits", text({**body, "narrative": "N"}).replace(b'"N"', b"9" * 5000), "narrative"),
+        ("over a float's range", text({**body, "narrative": "N"}).replace(b'"N"', b"1e999"), "narrative"),
+        *[(literal, text({**body, "answers": {first: {"value": float(literal)}}}), f"answers.{first}.value") for literal in ("NaN", "Infinity", "-Infinity")],
     ]
 
 
 def test_malformed_visits_get_422_and_store_nothing(client: TestClient, supermarket: Checklist) -> None:
     _, body, _ = new_visit(supermarket, quality=0.9)
-    for name, bad, field in _malformed(body, supermarket):
-        response = client.put(f"/api/visits/{uuid.uuid4()}", json=bad)
+    sent = [(name, {"json": bad}, field) for name, bad, field in _malformed(body, supermarket)]
+    sent += [(name, {"content": raw}, field) for name, raw, field in _malformed_json(body)]
+    for name, request, field in sent:
+        response = client.put(f"/api/visits/{uuid.uuid4()}", **request)
         assert response.status_code == 422, name
+        assert response.json()["error"] == "invalid", name
         fields = [p["field"] for p in response.json()["problems"]]
         assert field in fields, (name, response.json())
+        assert len(fields) <= visits.MAX_PROBLEMS, name
     not_json = client.put(f"/api/visits/{uuid.uuid4()}", content=b"{not json", headers={"content-type": "application/json"})
     assert not_json.status_code == 422
     assert client.put("/api/visits/not-a-uuid", json=body).status_code == 422
+    newline = client.put(f"/api/visits/{uuid.uuid4()}%0A", json=body)
+    assert newline.status_code == 422 and newline.json()["problems"][0]["field"] == "uuid"
     huge = client.put(f"/api/visits/{uuid.uuid4()}", content=b" " * (3 * 1024 * 1024))
     assert huge.status_code == 413
     assert counts(client.db_path) == {"visits": 0, "answers": 0, "photos": 0}  # type: ignore[attr-defined]
