@@ -112,6 +112,7 @@ def serve(
     import uvicorn
 
     from .app import SETTINGS_VARIABLE, NeedsRepair, Settings, open_store
+    from .protocol import server_options
 
     branding = load_branding(brand, logo, accent)
     settings = Settings(
@@ -129,6 +130,7 @@ def serve(
         port=port,
         workers=workers or min(4, len(os.sched_getaffinity(0))),
         access_log=access_log,
+        **server_options(),
     )
 
 

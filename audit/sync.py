@@ -146,6 +146,15 @@ def put_visit(db: sqlite_utils.Database, uuid: str, body: Any) -> Outcome:
     return Outcome(200, {"uuid": uuid, "received_at": received, "photos_missing": [p["uuid"] for p in body.get("photos", [])]})
 
 
+def receive_visit(db: sqlite_utils.Database, uuid: str, raw: bytes) -> Outcome:
+    """A visit as the phone's request carried it: decoded here, in the worker thread, since a
+    large body takes a while to parse."""
+    body, problems = visits.decode(raw)
+    if problems:
+        return _invalid(problems)
+    return put_visit(db, uuid, body)
+
+
 def _stored_photo(db: sqlite_utils.Database, visit_uuid: str, photo_uuid: str, digest: str) -> Outcome | None:
     stored = _one(db, "SELECT visit_uuid, sha256, received_at FROM photos WHERE uuid = ?", [photo_uuid])
     if stored is None:

@@ -2,23 +2,46 @@
 
 from __future__ import annotations
 
-import json
-import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from starlette.concurrency import run_in_threadpool
+import anyio.to_thread
+import sqlite_utils
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
-from . import org, pdf, report, sync
+from . import bodies, jobs, org, pdf, report, sync
 from .assets import INDEX, MANIFEST, STATIC
+from .headers import report_policy
+from .openapi import document
 
 MAX_VISIT_BYTES = 2 * 1024 * 1024
 NO_CACHE = {"Cache-Control": "no-cache"}
+# Photos are decoded two at a time per process: uploads beyond wait here, holding no thread,
+# so the other requests' worker threads stay free.
+PHOTO_DECODES = anyio.CapacityLimiter(2)
+
+T = TypeVar("T")
+
+
+async def _store(request: Request, call: Callable[..., T], *args: Any, limiter: anyio.CapacityLimiter | None = None) -> T:
+    """Runs `call(db, *args)` in a worker thread on a pooled connection: the event loop never
+    waits on the disk, on another process's write lock or on a slow decode."""
+    pool = request.app.state.pool
+
+    def run() -> T:
+        with pool.connection() as database:
+            return call(database, *args)
+
+    return await anyio.to_thread.run_sync(run, limiter=limiter)
+
+
+def _ping(database: sqlite_utils.Database) -> None:
+    database.execute("SELECT 1").fetchone()
 
 
 async def health(request: Request) -> JSONResponse:
-    database = request.app.state.db
-    database.execute("SELECT 1").fetchone()
+    await _store(request, _ping)
     return JSONResponse({"status": "ok", "checklists": len(request.app.state.checklists)})
 
 
@@ -34,7 +57,12 @@ async def checklists(request: Request) -> JSONResponse:
 
 
 async def sites(request: Request) -> JSONResponse:
-    return JSONResponse(org.sites(request.app.state.db), headers=NO_CACHE)
+    return JSONResponse(await _store(request, org.sites), headers=NO_CACHE)
+
+
+async def openapi(request: Request) -> JSONResponse:
+    """This API described as OpenAPI 3.1, for client authors and the API's own fuzz tests."""
+    return JSONResponse(document(), headers=NO_CACHE)
 
 
 async def index(request: Request) -> FileResponse:
@@ -57,64 +85,46 @@ def _outcome(outcome: sync.Outcome) -> JSONResponse:
     return JSONResponse(outcome.body, status_code=outcome.status)
 
 
-async def _limited_body(request: Request, limit: int) -> bytes | None:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        return None
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            return None
-    return body
-
-
 async def put_visit(request: Request) -> JSONResponse:
-    raw = await _limited_body(request, MAX_VISIT_BYTES)
-    if raw is None:
-        return JSONResponse({"error": "too_large", "message": f"a visit may be at most {MAX_VISIT_BYTES:,} bytes"}, status_code=413)
     try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        problem = {"field": "", "message": f"not valid JSON: {error}"}
-        return JSONResponse({"error": "invalid", "problems": [problem]}, status_code=422)
-    return _outcome(sync.put_visit(request.app.state.db, request.path_params["uuid"], body))
+        raw = await bodies.read(request, MAX_VISIT_BYTES, what="a visit")
+    except bodies.BodyError as error:
+        return error.response()
+    return _outcome(await _store(request, sync.receive_visit, request.path_params["uuid"], raw))
 
 
 async def put_photo(request: Request) -> JSONResponse:
-    raw = await _limited_body(request, sync.MAX_PHOTO_BYTES)
-    if raw is None:
-        return JSONResponse({"error": "too_large", "message": f"a photo may be at most {sync.MAX_PHOTO_BYTES:,} bytes"}, status_code=413)
+    try:
+        raw = await bodies.read(request, sync.MAX_PHOTO_BYTES, what="a photo")
+    except bodies.BodyError as error:
+        return error.response()
     params = request.path_params
-    return _outcome(sync.put_photo(request.app.state.db, params["uuid"], params["photo_uuid"], raw))
-
-
-REPORT_POLICY = (
-    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-)
+    return _outcome(await _store(request, sync.put_photo, params["uuid"], params["photo_uuid"], raw, limiter=PHOTO_DECODES))
 
 
 def _not_found(what: str) -> Response:
     return Response(f"no such {what}", status_code=404, media_type="text/plain")
 
 
+def _page(database: sqlite_utils.Database, visit_uuid: str, lang: str | None, branding: pdf.Branding) -> str:
+    return pdf.web_html(report.build(database, visit_uuid, lang), branding)
+
+
 async def report_page(request: Request) -> Response:
     """The visit's report for reading on a phone, in ?lang= (default: the checklist's language)."""
     try:
-        built = report.build(request.app.state.db, request.path_params["uuid"], request.query_params.get("lang"))
+        html = await _store(request, _page, request.path_params["uuid"], request.query_params.get("lang"), request.app.state.branding)
     except report.NotFound:
         return _not_found("visit")
-    html = pdf.web_html(built, request.app.state.branding)
-    return HTMLResponse(html, headers={**NO_CACHE, "Content-Security-Policy": REPORT_POLICY})
+    return HTMLResponse(html, headers={**NO_CACHE, "Content-Security-Policy": report_policy(html)})
 
 
 async def report_pdf(request: Request) -> Response:
-    """The report as a PDF: rendered once per language, then served from the cache until its inputs change."""
-    database = request.app.state.db
+    """The report as a PDF: rendered once per language, then served from the cache until its inputs change.
+    First renders wait in one line per process (memory stays bounded); a full line is a 503."""
     branding = request.app.state.branding
     try:
-        prepared = pdf.prepare(database, request.path_params["uuid"], request.query_params.get("lang"), branding)
+        prepared = await _store(request, pdf.prepare, request.path_params["uuid"], request.query_params.get("lang"), branding)
     except report.NotFound:
         return _not_found("visit")
     etag = f'"{prepared.key}"'
@@ -126,19 +136,26 @@ async def report_pdf(request: Request) -> Response:
     }
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    data = pdf.cached(database, prepared)
+    data = await _store(request, pdf.cached, prepared)
     if data is None:
-        thumbs = pdf.thumbnails(database, prepared.report.visit_uuid, prepared.report.photo_ids())
-        started = time.perf_counter()
-        data = await run_in_threadpool(pdf.render, prepared, branding, thumbs)
-        pdf.store(database, prepared, data, time.perf_counter() - started)
+        thumbs = await _store(request, pdf.thumbnails, prepared.report.visit_uuid, prepared.report.photo_ids())
+        try:
+            data, seconds = await request.app.state.renders.run(pdf.timed_render, prepared, branding, thumbs)
+        except jobs.Busy:
+            message = {"error": "busy", "message": "too many reports are being prepared; try again in a minute"}
+            return JSONResponse(message, status_code=503, headers={"Retry-After": "60"})
+        await _store(request, pdf.store, prepared, data, seconds)
     return Response(data, media_type="application/pdf", headers=headers)
+
+
+def _thumb(database: sqlite_utils.Database, visit_uuid: str, photo_uuid: str) -> bytes | None:
+    return pdf.thumbnails(database, visit_uuid, [photo_uuid]).get(photo_uuid)
 
 
 async def photo_thumb(request: Request) -> Response:
     """A photo's stored thumbnail, as the web report shows it; photos never change once stored."""
     params = request.path_params
-    data = pdf.thumbnails(request.app.state.db, params["uuid"], [params["photo_uuid"]]).get(params["photo_uuid"])
+    data = await _store(request, _thumb, params["uuid"], params["photo_uuid"])
     if data is None:
         return _not_found("photo")
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=31536000, immutable"})
