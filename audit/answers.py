@@ -124,7 +124,11 @@ def score(item: Item, answer: dict[str, Any] | None) -> float | None:
 
 
 def failed(item: Item, answer: dict[str, Any] | None) -> bool:
-    result = score(item, answer)
+    return fails(item, score(item, answer))
+
+
+def fails(item: Item, result: float | None) -> bool:
+    """Whether an item's score (as `score` gives it) is a fail: for callers that have it already."""
     if result is None:
         return False
     threshold = item.pass_score if item.pass_score is not None else 0.5

@@ -12,6 +12,7 @@ from typing import Any, Callable, TypeVar
 import click
 
 from . import db, demo, library, schema
+from .branding import DEFAULT_ACCENT, Branding
 from .validate import Result
 
 DEFAULT_DB = "audit.db"
@@ -84,11 +85,9 @@ def branding_options(command: F) -> F:
     return click.option("--accent", default=None, help="The reports' accent colour, #rrggbb.")(command)
 
 
-def load_branding(brand: str, logo: Path | None, accent: str | None) -> Any:
-    from . import pdf
-
+def load_branding(brand: str, logo: Path | None, accent: str | None) -> Branding:
     try:
-        return pdf.Branding.load(brand, logo, accent or pdf.DEFAULT_ACCENT)
+        return Branding.load(brand, logo, accent or DEFAULT_ACCENT)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
 
@@ -96,7 +95,7 @@ def load_branding(brand: str, logo: Path | None, accent: str | None) -> Any:
 @main.command()
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False, path_type=Path), help="SQLite file (created if missing).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for phones on the network).")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--checklists", "checklists_dir", default=None, type=click.Path(file_okay=False, exists=True, path_type=Path), help="Checklist folder (default: the repository's checklists/).")
 @click.option("--workers", default=None, type=click.IntRange(1, 32), help="Server processes sharing the SQLite file (default: one per CPU core, at most 4).")
 @click.option("--access-log", is_flag=True, help="Log every request (off by default: report URLs carry visit ids).")
@@ -109,29 +108,23 @@ def serve(
 
     Refuses to start on a database that holds visits stored in part (see `audit doctor`).
     """
-    import uvicorn
-
-    from .app import SETTINGS_VARIABLE, NeedsRepair, Settings, open_store
-    from .protocol import server_options
+    from .startup import SETTINGS_VARIABLE, NeedsRepair, Settings, open_store
 
     branding = load_branding(brand, logo, accent)
     settings = Settings(
         db_path=db_path, checklists_dir=checklists_dir or library.CHECKLISTS, brand_name=brand, logo_path=logo, accent=branding.accent
     )
     try:
-        open_store(settings)[0].close()  # migrate and check once, before the workers start
+        open_store(settings)[0].close()  # migrate and check once, before any server process starts
     except NeedsRepair as error:
         raise click.ClickException(str(error)) from None
     os.environ[SETTINGS_VARIABLE] = settings.to_environment()
-    uvicorn.run(
-        "audit.app:from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers or min(4, len(os.sched_getaffinity(0))),
-        access_log=access_log,
-        **server_options(),
-    )
+    count = workers or min(4, len(os.sched_getaffinity(0)))
+    web = ["--host", host, "--port", str(port)] + (["--access-log"] if access_log else [])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # the supervisor takes this process's place (and pid), without what this one loaded
+    os.execv(sys.executable, [sys.executable, "-m", "audit.supervisor", "--workers", str(count), "--", *web])
 
 
 @main.command(name="doctor")

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from . import memory
+
 MAX_SIDE = 1600
 THUMB_SIDE = 480
 MAX_PIXELS = 40_000_000
@@ -154,4 +156,7 @@ def process(raw: bytes) -> Processed:
         image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
         thumb = image.copy()
         thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
-        return Processed(_jpeg(image, 85), _jpeg(thumb, 80), image.width, image.height)
+        processed = Processed(_jpeg(image, 85), _jpeg(thumb, 80), image.width, image.height)
+    del image, thumb
+    memory.give_back()
+    return processed

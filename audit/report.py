@@ -12,17 +12,15 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from . import answers
 from .model import Checklist, Item, Section
 from .scoring import SectionScore, VisitScore, score_visit
 from .sync import pinned_checklist
 from .visits import parse_time
-from .wording import TEMPLATES, Words, language, span
+from .wording import Words, language, span
 
 TREND_POINTS = 12
 STANDING_ROWS = 12

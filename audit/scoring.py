@@ -14,14 +14,17 @@ capped score reaches.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import answers
 from .answers import Answers
 from .model import Band, Checklist
 
 
-@dataclass(frozen=True)
-class ItemResult:
+class ItemResult(NamedTuple):
+    """One per shown item of every visit scored: a tuple, which is made several times faster
+    than a frozen dataclass on the path that stores each visit."""
+
     item_id: str
     score: float | None
     failed: bool
@@ -93,7 +96,7 @@ def score_visit(checklist: Checklist, given: Answers) -> VisitScore:
                     continue
                 answer = given.get(item.id)
                 value = answers.score(item, answer)
-                fail = answers.failed(item, answer)
+                fail = answers.fails(item, value)
                 results.append(ItemResult(item.id, value, fail, bool(answer and answer.get("na"))))
                 if value is not None:
                     pairs.append((value, item.weight))

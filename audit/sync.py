@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from json.encoder import encode_basestring
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import sqlite_utils
@@ -43,15 +43,23 @@ def _one(db: sqlite_utils.Database, sql: str, params: list[Any]) -> dict[str, An
     return dict(zip([c[0] for c in cursor.description], row)) if row else None
 
 
-@lru_cache(maxsize=64)
-def _checklist(body: str) -> Checklist:
-    return from_dict(json.loads(body))
+_VERSIONS: dict[str, Checklist] = {}  # content-addressed, so never stale; one per version ever served
 
 
 def pinned_checklist(db: sqlite_utils.Database, content_hash: str) -> Checklist | None:
     """The exact checklist version a visit was filled against, from the versions ever served."""
-    version = _one(db, "SELECT body FROM checklist_versions WHERE hash = ?", [content_hash])
-    return _checklist(version["body"]) if version else None
+    checklist = _VERSIONS.get(content_hash)
+    if checklist is None:
+        version = _one(db, "SELECT body FROM checklist_versions WHERE hash = ?", [content_hash])
+        if version is None:
+            return None
+        checklist = _VERSIONS.setdefault(content_hash, from_dict(json.loads(version["body"])))
+    return checklist
+
+
+def _json(value: Any) -> str:
+    """An answer's value as JSON; most are short strings, which the C encoder quotes directly."""
+    return encode_basestring(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def canonical(body: dict[str, Any]) -> str:
@@ -67,7 +75,7 @@ def derived_rows(uuid: str, body: dict[str, Any], checklist: Checklist) -> Rows:
         {
             "visit_uuid": uuid,
             "item_id": item_id,
-            "value": json.dumps(answer.get("value"), ensure_ascii=False),
+            "value": _json(answer.get("value")),
             "na": 1 if answer.get("na") else 0,
             "note": answer.get("note") or "",
             "answered_at": answer.get("answered_at"),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 import anyio.to_thread
@@ -10,29 +13,37 @@ import sqlite_utils
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
-from . import bodies, jobs, org, pdf, report, sync
+from . import bodies, jobs, org, pages, report, sync
+from .branding import Branding
 from .assets import INDEX, MANIFEST, STATIC
 from .headers import report_policy
 from .openapi import document
 
 MAX_VISIT_BYTES = 2 * 1024 * 1024
 NO_CACHE = {"Cache-Control": "no-cache"}
-# Photos are decoded two at a time per process: uploads beyond wait here, holding no thread,
-# so the other requests' worker threads stay free.
-PHOTO_DECODES = anyio.CapacityLimiter(2)
+log = logging.getLogger("audit")
+# One visit at a time per process: the GIL lets only one thread run Python anyway, and a
+# thread that holds the write lock must not wait for the GIL behind others' checks.
+VISIT_WRITERS = anyio.CapacityLimiter(1)
+# Reports read a region's history: a few at a time per process keeps memory flat when many are asked at once.
+REPORT_BUILDS = anyio.CapacityLimiter(2)
 
 T = TypeVar("T")
 
 
-async def _store(request: Request, call: Callable[..., T], *args: Any, limiter: anyio.CapacityLimiter | None = None) -> T:
-    """Runs `call(db, *args)` in a worker thread on a pooled connection: the event loop never
-    waits on the disk, on another process's write lock or on a slow decode."""
+async def _store(
+    request: Request, call: Callable[..., T], *args: Any, limiter: anyio.CapacityLimiter | None = None, threads: Executor | None = None
+) -> T:
+    """Runs `call(db, *args)` in a worker thread on a pooled connection (of `threads`, if given):
+    the event loop never waits on the disk, on another process's write lock or on a slow decode."""
     pool = request.app.state.pool
 
     def run() -> T:
         with pool.connection() as database:
             return call(database, *args)
 
+    if threads is not None:
+        return await asyncio.get_running_loop().run_in_executor(threads, run)
     return await anyio.to_thread.run_sync(run, limiter=limiter)
 
 
@@ -90,7 +101,7 @@ async def put_visit(request: Request) -> JSONResponse:
         raw = await bodies.read(request, MAX_VISIT_BYTES, what="a visit")
     except bodies.BodyError as error:
         return error.response()
-    return _outcome(await _store(request, sync.receive_visit, request.path_params["uuid"], raw))
+    return _outcome(await _store(request, sync.receive_visit, request.path_params["uuid"], raw, limiter=VISIT_WRITERS))
 
 
 async def put_photo(request: Request) -> JSONResponse:
@@ -99,21 +110,23 @@ async def put_photo(request: Request) -> JSONResponse:
     except bodies.BodyError as error:
         return error.response()
     params = request.path_params
-    return _outcome(await _store(request, sync.put_photo, params["uuid"], params["photo_uuid"], raw, limiter=PHOTO_DECODES))
+    return _outcome(await _store(request, sync.put_photo, params["uuid"], params["photo_uuid"], raw, threads=request.app.state.photo_threads))
 
 
 def _not_found(what: str) -> Response:
     return Response(f"no such {what}", status_code=404, media_type="text/plain")
 
 
-def _page(database: sqlite_utils.Database, visit_uuid: str, lang: str | None, branding: pdf.Branding) -> str:
-    return pdf.web_html(report.build(database, visit_uuid, lang), branding)
+def _page(database: sqlite_utils.Database, visit_uuid: str, lang: str | None, branding: Branding) -> str:
+    return pages.web_html(report.build(database, visit_uuid, lang), branding)
 
 
 async def report_page(request: Request) -> Response:
     """The visit's report for reading on a phone, in ?lang= (default: the checklist's language)."""
     try:
-        html = await _store(request, _page, request.path_params["uuid"], request.query_params.get("lang"), request.app.state.branding)
+        html = await _store(
+            request, _page, request.path_params["uuid"], request.query_params.get("lang"), request.app.state.branding, limiter=REPORT_BUILDS
+        )
     except report.NotFound:
         return _not_found("visit")
     return HTMLResponse(html, headers={**NO_CACHE, "Content-Security-Policy": report_policy(html)})
@@ -124,7 +137,9 @@ async def report_pdf(request: Request) -> Response:
     First renders wait in one line per process (memory stays bounded); a full line is a 503."""
     branding = request.app.state.branding
     try:
-        prepared = await _store(request, pdf.prepare, request.path_params["uuid"], request.query_params.get("lang"), branding)
+        prepared = await _store(
+            request, pages.prepare, request.path_params["uuid"], request.query_params.get("lang"), branding, limiter=REPORT_BUILDS
+        )
     except report.NotFound:
         return _not_found("visit")
     etag = f'"{prepared.key}"'
@@ -136,20 +151,21 @@ async def report_pdf(request: Request) -> Response:
     }
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    data = await _store(request, pdf.cached, prepared)
+    data = await _store(request, pages.cached, prepared)
     if data is None:
-        thumbs = await _store(request, pdf.thumbnails, prepared.report.visit_uuid, prepared.report.photo_ids())
+        thumbs = await _store(request, pages.thumbnails, prepared.report.visit_uuid, prepared.report.photo_ids())
         try:
-            data, seconds = await request.app.state.renders.run(pdf.timed_render, prepared, branding, thumbs)
-        except jobs.Busy:
+            data, seconds = await request.app.state.jobs.run("render-pdf", prepared, branding, thumbs)
+        except (jobs.Busy, jobs.Failed) as error:
+            log.warning("%s: no PDF now: %s", request.url.path, error)
             message = {"error": "busy", "message": "too many reports are being prepared; try again in a minute"}
             return JSONResponse(message, status_code=503, headers={"Retry-After": "60"})
-        await _store(request, pdf.store, prepared, data, seconds)
+        await _store(request, pages.store, prepared, data, seconds)
     return Response(data, media_type="application/pdf", headers=headers)
 
 
 def _thumb(database: sqlite_utils.Database, visit_uuid: str, photo_uuid: str) -> bytes | None:
-    return pdf.thumbnails(database, visit_uuid, [photo_uuid]).get(photo_uuid)
+    return pages.thumbnails(database, visit_uuid, [photo_uuid]).get(photo_uuid)
 
 
 async def photo_thumb(request: Request) -> Response:

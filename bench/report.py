@@ -36,7 +36,8 @@ sys.path.insert(0, str(ROOT))
 import sqlite_utils  # noqa: E402
 import weasyprint  # type: ignore[import-untyped]  # noqa: E402
 
-from audit import answers, db, demo, pdf, report, sync  # noqa: E402
+from audit import answers, db, demo, pages, pdf, report, sync  # noqa: E402
+from audit.branding import Branding  # noqa: E402
 from audit.model import Checklist  # noqa: E402
 from bench.synthetic import synthetic_checklist  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
@@ -90,9 +91,9 @@ def build(path: Path) -> str:
 def child(db_path: str, visit: str, runs: int) -> None:
     """Renders warm in this process; prints the times and the process's peak RSS as JSON."""
     database = db.connect(db_path)
-    branding = pdf.Branding.load()
-    prepared = pdf.prepare(database, visit, "zh-Hans", branding)
-    thumbs = pdf.thumbnails(database, visit, prepared.report.photo_ids())
+    branding = Branding.load()
+    prepared = pages.prepare(database, visit, "zh-Hans", branding)
+    thumbs = pages.thumbnails(database, visit, prepared.report.photo_ids())
     pdf.render(prepared, branding, thumbs)  # warm-up: imports, fonts, caches
     times = []
     data = b""
@@ -105,8 +106,8 @@ def child(db_path: str, visit: str, runs: int) -> None:
         out.write(data)
         out.flush()
         info = subprocess.run(["pdfinfo", out.name], capture_output=True, text=True).stdout
-    pages = next((line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")), "?")
-    print(json.dumps({"times": times, "peak_mb": peak_mb, "bytes": len(data), "pages": pages}))
+    page_count = next((line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")), "?")
+    print(json.dumps({"times": times, "peak_mb": peak_mb, "bytes": len(data), "pages": page_count}))
 
 
 def chromium_times(html: str, runs: int) -> list[float]:
@@ -136,9 +137,9 @@ def weasyprint_in_child(path: Path, visit: str, runs: int) -> dict[str, Any]:
     return json.loads(measured.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def chromium_html(built: report.Report, branding: pdf.Branding, thumbs: dict[str, bytes]) -> str:
+def chromium_html(built: report.Report, branding: Branding, thumbs: dict[str, bytes]) -> str:
     """The same HTML, styles inline and photos inlined: Chromium cannot read the internal scheme."""
-    return pdf.render_html(
+    return pages.render_html(
         built, branding, photo_url=lambda p: "data:image/jpeg;base64," + b64encode(thumbs[p.uuid]).decode(), logo_url=None
     )
 
@@ -146,7 +147,8 @@ def chromium_html(built: report.Report, branding: pdf.Branding, thumbs: dict[str
 def cached_download_times(db_path: Path, visit: str, runs: int) -> list[float]:
     from starlette.testclient import TestClient
 
-    from audit.app import Settings, create_app
+    from audit.app import create_app
+    from audit.startup import Settings
 
     times = []
     with TestClient(create_app(Settings(db_path=db_path))) as client:
@@ -172,9 +174,9 @@ def main() -> None:
         path = Path(folder) / "bench.db"
         visit = build(path)
         database = db.connect(path)
-        branding = pdf.Branding.load()
+        branding = Branding.load()
         built = report.build(database, visit, "zh-Hans")
-        html = chromium_html(built, branding, pdf.thumbnails(database, visit, built.photo_ids()))
+        html = chromium_html(built, branding, pages.thumbnails(database, visit, built.photo_ids()))
         database.close()
         # Each engine alone in its own warm process, in turns (A B A B): a shared machine's
         # speed drifts, and whichever engine runs beside or right after the other is slowed.

@@ -18,7 +18,8 @@ import pytest
 import uvicorn
 
 from audit import db, demo
-from audit.app import Settings, create_app
+from audit.app import create_app
+from audit.startup import Settings
 
 from .browser import CHROMIUM, CHROMIUM_FLAGS, free_port, wait_until_port_free, wait_until_up
 

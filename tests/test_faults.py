@@ -4,10 +4,13 @@ and rebuilds visits stored in part, and backups taken while the server writes.""
 from __future__ import annotations
 
 import json
+import multiprocessing
+import secrets
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,9 +22,11 @@ import sqlite_utils
 from starlette.testclient import TestClient
 
 from audit import db, doctor, jobs, library
-from audit.app import NeedsRepair, Settings, create_app, open_store
+from audit.app import create_app
+from audit.startup import NeedsRepair, Settings, open_store
 from audit.model import Checklist
 
+from .browser import free_port
 from .conftest import ROOT, ServerProcess, demo_database
 from .test_sync import new_visit
 
@@ -147,7 +152,7 @@ def test_the_server_refuses_a_store_that_needs_repair(tmp_path: Path, supermarke
     _half_store(path, visit_id)
     with pytest.raises(NeedsRepair, match="1 visit"):
         open_store(Settings(db_path=path))
-    refused = audit_cli("serve", "--db", str(path), "--port", "0")
+    refused = audit_cli("serve", "--db", str(path), "--port", str(free_port()))
     assert refused.returncode == 1
     assert "stored in part" in refused.stderr and f"audit doctor --db {path} --repair" in refused.stderr
     assert "Traceback" not in refused.stderr
@@ -208,26 +213,39 @@ def test_backup_while_the_server_writes(tmp_path: Path, supermarket: Checklist) 
         again.kill()
 
 
-def test_renders_wait_in_one_line_and_a_full_line_is_busy() -> None:
+def slow_job(n: int) -> tuple[int, float, float]:
+    """A job for the queue test: a fifth of a second, with when it ran."""
+    started = time.time()
+    time.sleep(0.2)
+    return n, started, time.time()
+
+
+def serve_slow_jobs(address: str, key: bytes) -> None:
+    """A job process that knows the test's job."""
+    jobs.KINDS["slow"] = "tests.test_faults:slow_job"
+    jobs.serve(address, key)
+
+
+@pytest.mark.parametrize("remote", [False, True], ids=["in-process", "job-process"])
+def test_jobs_wait_in_one_line_and_a_full_line_is_busy(monkeypatch: pytest.MonkeyPatch, remote: bool) -> None:
+    """Four jobs asked for at once through a line that holds three: three run one after the
+    other, in the order asked, and the fourth is refused at once. Through a real job process too."""
     import anyio
 
-    queue = jobs.Queue("test", waiting=3)
-    running: list[int] = []
-    overlap: list[int] = []
-    release = threading.Event()
-
-    def job(n: int) -> int:
-        running.append(n)
-        overlap.append(len(running))
-        release.wait(5)
-        running.remove(n)
-        return n
-
-    results: list[int | str] = []
+    monkeypatch.setitem(jobs.KINDS, "slow", "tests.test_faults:slow_job")
+    process = None
+    queue = jobs.Queue(waiting=3)
+    if remote:
+        address, key = f"audit-test-jobs-{uuid.uuid4().hex}", secrets.token_bytes(32)
+        process = multiprocessing.get_context("spawn").Process(target=serve_slow_jobs, args=(address, key))
+        process.start()
+        queue = jobs.Queue(waiting=3, address=address, key=key)
+        time.sleep(2)  # the job process is listening
+    results: list[Any] = []
 
     async def submit(n: int) -> None:
         try:
-            results.append(await queue.run(job, n))
+            results.append(await queue.run("slow", n))
         except jobs.Busy:
             results.append("busy")
 
@@ -235,11 +253,16 @@ def test_renders_wait_in_one_line_and_a_full_line_is_busy() -> None:
         async with anyio.create_task_group() as group:
             for n in range(4):
                 group.start_soon(submit, n)
-            await anyio.sleep(0.2)
-            release.set()
+                await anyio.sleep(0.01)
 
-    anyio.run(main)
-    queue.close()
-    assert sorted(r for r in results if r != "busy") == [0, 1, 2]  # type: ignore[type-var]
-    assert results.count("busy") == 1
-    assert max(overlap) == 1
+    try:
+        anyio.run(main)
+    finally:
+        queue.close()
+        if process is not None:
+            process.kill()
+            process.join()
+    assert results[0] == "busy"
+    ran = results[1:]
+    assert [n for n, _, _ in ran] == [0, 1, 2]
+    assert all(after[1] >= before[2] for before, after in zip(ran, ran[1:]))  # one at a time

@@ -16,7 +16,8 @@ from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
 from audit import db, demo, library
-from audit.app import Settings, create_app
+from audit.app import create_app
+from audit.startup import Settings
 from audit.headers import APP_POLICY, PDF_POLICY
 from audit.routes import routes
 

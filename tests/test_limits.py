@@ -42,7 +42,8 @@ import json, sys
 from pathlib import Path
 import uvicorn
 from audit import bodies, protocol
-from audit.app import Settings, create_app
+from audit.app import create_app
+from audit.startup import Settings
 db, port, head, keep, cap, pace = json.loads(sys.argv[1])
 bodies.PACE = bodies.Pace(**pace)
 options = protocol.server_options(head_timeout=head, keep_alive=keep, max_connections=cap)

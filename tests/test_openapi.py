@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import pytest
 import schemathesis
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
 from audit import answers, demo, library, openapi, routes, visits
-from audit.app import Settings, create_app
+from audit.app import create_app
+from audit.startup import Settings
 
 from .conftest import demo_database
 

@@ -14,9 +14,9 @@ import sqlite_utils
 from starlette.testclient import TestClient
 
 from audit import db, report, wording
-from audit.app import Settings, create_app
+from audit.app import create_app
+from audit.startup import Settings
 from audit.scoring import score_visit
-from audit.sync import pinned_checklist
 
 from .test_report_support import CST, HOME, REGION, Store, add_visit, fill, hostile_visit, supermarket
 

@@ -35,7 +35,7 @@ def test_report_reads_on_a_phone(page: Page, live_server: LiveServer, tmp_path: 
         page.get_by_text("下载 PDF").click()
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
-    assert saved.name == f"report-sh-xujiahui-2026-10-07-zh-Hans.pdf"
+    assert saved.name == "report-sh-xujiahui-2026-10-07-zh-Hans.pdf"
     assert saved.read_bytes().startswith(b"%PDF-")
 
     page.get_by_role("link", name="English").click()

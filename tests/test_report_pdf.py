@@ -16,8 +16,10 @@ import sqlite_utils
 from PIL import Image
 from starlette.testclient import TestClient
 
-from audit import db, pdf, report
-from audit.app import Settings, create_app
+from audit import db, pages, pdf, report
+from audit.branding import Branding
+from audit.app import create_app
+from audit.startup import Settings
 
 from .conftest import ROOT
 from .test_report_support import (
@@ -40,7 +42,7 @@ def rendered(store: Store, tmp_path_factory: pytest.TempPathFactory) -> dict[str
     database = db.connect(store.path)
     out = {}
     for lang in LANGS:
-        outcome = pdf.report_pdf(database, store.latest, lang, pdf.Branding.load())
+        outcome = pdf.report_pdf(database, store.latest, lang, Branding.load())
         path = folder / f"report-{lang}.pdf"
         path.write_bytes(outcome.pdf)
         out[lang] = (path, outcome.prepared.report)
@@ -105,14 +107,14 @@ def test_hostile_notes_fetch_and_embed_nothing(store: Store, tmp_path: Path) -> 
     database = db.connect(store.path)
     with trap() as (base, hits):
         visit = hostile_visit(database, base, started=datetime(2026, 11, 2, 9, tzinfo=CST))
-        prepared = pdf.prepare(database, visit, "en", pdf.Branding.load())
+        prepared = pages.prepare(database, visit, "en", Branding.load())
         photo_ids = prepared.report.photo_ids()
-        thumbs = pdf.thumbnails(database, visit, photo_ids)
+        thumbs = pages.thumbnails(database, visit, photo_ids)
         fetcher = pdf.StoreFetcher(thumbs)
-        data = pdf.render(prepared, pdf.Branding.load(), thumbs, fetcher=fetcher)
+        data = pdf.render(prepared, Branding.load(), thumbs, fetcher=fetcher)
     database.close()
     assert photo_ids, "the hostile visit has evidence photos too"
-    assert sorted(set(fetcher.calls)) == sorted(f"{pdf.PHOTO_SCHEME}:{p}" for p in photo_ids), "only its own photos were asked for"
+    assert sorted(set(fetcher.calls)) == sorted(f"{pages.PHOTO_SCHEME}:{p}" for p in photo_ids), "only its own photos were asked for"
     assert fetcher.refused == [] and hits == []
     path = tmp_path / "hostile.pdf"
     path.write_bytes(data)
@@ -149,16 +151,16 @@ def test_raw_hostile_html_is_refused_by_the_fetcher(tmp_path: Path) -> None:
 def test_fetcher_serves_only_the_reports_own_photos() -> None:
     own = "4f1c2b3a-0000-4000-8000-00000000beef"
     fetcher = pdf.StoreFetcher({own: b"\xff\xd8jpeg"}, (b"\x89PNG\r\n\x1a\nlogo", "image/png"))
-    assert fetcher.fetch(f"{pdf.PHOTO_SCHEME}:{own}").read() == b"\xff\xd8jpeg"
-    assert fetcher.fetch(pdf.LOGO_URL).content_type == "image/png"
+    assert fetcher.fetch(f"{pages.PHOTO_SCHEME}:{own}").read() == b"\xff\xd8jpeg"
+    assert fetcher.fetch(pages.LOGO_URL).content_type == "image/png"
     for url in (
         "file:///etc/passwd",
         "http://169.254.169.254/",
         "https://example.com/x.png",
         "data:text/plain,hello",
         "ftp://example.com/x",
-        f"{pdf.PHOTO_SCHEME}:00000000-0000-4000-8000-000000000000",
-        f"{pdf.PHOTO_SCHEME}:../../etc/passwd",
+        f"{pages.PHOTO_SCHEME}:00000000-0000-4000-8000-000000000000",
+        f"{pages.PHOTO_SCHEME}:../../etc/passwd",
         "audit-asset:other",
     ):
         with pytest.raises(pdf.Refused):
@@ -169,15 +171,15 @@ def test_fetcher_serves_only_the_reports_own_photos() -> None:
 def test_branding_logo_name_and_colour(store: Store, tmp_path: Path) -> None:
     logo = tmp_path / "logo.png"
     Image.new("RGB", (240, 80), (0, 128, 96)).save(logo)
-    branding = pdf.Branding.load(name="Fresh Foods 鲜丰", logo_path=logo, accent="#008060")
+    branding = Branding.load(name="Fresh Foods 鲜丰", logo_path=logo, accent="#008060")
     database = db.connect(store.path)
-    prepared = pdf.prepare(database, store.visits[HOME][0], "en", branding)
-    thumbs = pdf.thumbnails(database, prepared.report.visit_uuid, prepared.report.photo_ids())
+    prepared = pages.prepare(database, store.visits[HOME][0], "en", branding)
+    thumbs = pages.thumbnails(database, prepared.report.visit_uuid, prepared.report.photo_ids())
     fetcher = pdf.StoreFetcher(thumbs, (branding.logo or b"", branding.logo_type))
     data = pdf.render(prepared, branding, thumbs, fetcher=fetcher)
-    web = pdf.web_html(prepared.report, branding)
+    web = pages.web_html(prepared.report, branding)
     database.close()
-    assert pdf.LOGO_URL in fetcher.calls and fetcher.refused == []
+    assert pages.LOGO_URL in fetcher.calls and fetcher.refused == []
     assert 'src="data:image/png;base64,' in web and "Fresh Foods 鲜丰" in web
     path = tmp_path / "branded.pdf"
     path.write_bytes(data)
@@ -233,10 +235,10 @@ def test_the_cache_follows_the_reports_inputs(store: Store, tmp_path: Path) -> N
     source.conn.backup(database.conn)
     source.close()
     visit = store.visits[HOME][1]
-    branding = pdf.Branding.load()
+    branding = Branding.load()
     first = pdf.report_pdf(database, visit, "en", branding)
     assert not first.from_cache and pdf.report_pdf(database, visit, "en", branding).from_cache
-    other = pdf.report_pdf(database, visit, "en", pdf.Branding.load(name="Fresh Foods", accent="#225522"))
+    other = pdf.report_pdf(database, visit, "en", Branding.load(name="Fresh Foods", accent="#225522"))
     assert not other.from_cache and other.prepared.key != first.prepared.key, "new branding, new PDF"
     add_visit(database, supermarket(), f"{HOME}-supermarket", seed=9, quality=1.0, started=datetime(2026, 8, 1, 9, tzinfo=CST))
     changed = pdf.report_pdf(database, visit, "en", branding)

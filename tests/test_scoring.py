@@ -35,7 +35,8 @@ def test_scores_are_stored_on_acceptance_and_recompute_alike(tmp_path: Any) -> N
     from starlette.testclient import TestClient
 
     from audit import db, demo, library
-    from audit.app import Settings, create_app
+    from audit.app import create_app
+    from audit.startup import Settings
     from audit.sync import pinned_checklist
 
     from .conftest import ROOT, demo_database

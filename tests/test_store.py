@@ -9,7 +9,8 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from audit import db, demo, library
-from audit.app import Settings, create_app
+from audit.app import create_app
+from audit.startup import Settings
 from audit.schema import SITE_TYPES
 
 from .checklist_cases import BASE
