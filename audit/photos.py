@@ -18,6 +18,9 @@ from . import memory
 MAX_SIDE = 1600
 THUMB_SIDE = 480
 MAX_PIXELS = 40_000_000
+# PNG and WebP have no draft mode: they are decoded whole, 4 bytes a pixel and copies on the
+# way, so they get a smaller budget (a phone's screenshot is under 5 MP, its camera writes JPEG).
+MAX_LOSSLESS_PIXELS = 12_000_000
 """Phones take 12-24 MP by default and the app downscales on the phone, so more than this is a
 pixel bomb or a 48-200 MP original. A PNG or WebP this size, decoded whole, still peaks at 200-700 MB."""
 
@@ -96,20 +99,20 @@ _COMPLETE: dict[str, Callable[[bytes], bool] | None] = {
 def _opened(raw: bytes) -> ImageFile.ImageFile:
     """Reads only the header, so that what is refused here costs no decoding. Pillow's own bomb
     check comes first for sizes far beyond ours: an error, or a warning that strict filters raise."""
-    too_big = f"{MAX_PIXELS // 1_000_000} megapixels a photo may have"
     try:
         opened = Image.open(io.BytesIO(raw))
     except UnidentifiedImageError:
         raise BadImage("not an image; send JPEG, PNG or WebP") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise BadImage(f"the image has more than the {too_big}") from None
+        raise BadImage(f"the image has more than the {MAX_PIXELS // 1_000_000} megapixels a photo may have") from None
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise BadImage(f"the image file is damaged or incomplete ({error})") from None
     if opened.format not in _COMPLETE:
         raise BadImage(f"{opened.format} images are not accepted; send JPEG, PNG or WebP")
     width, height = opened.size
-    if width * height > MAX_PIXELS:
-        raise BadImage(f"{width} × {height} pixels is more than the {too_big}")
+    budget = MAX_PIXELS if opened.format in ("JPEG", "MPO") else MAX_LOSSLESS_PIXELS
+    if width * height > budget:
+        raise BadImage(f"{width} × {height} pixels is more than the {budget // 1_000_000} megapixels a {opened.format} photo may have")
     complete = _COMPLETE[opened.format]
     if complete is not None and not complete(raw):
         raise BadImage("the image file is damaged or incomplete")

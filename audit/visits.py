@@ -12,7 +12,6 @@ when a cheap test found one.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -73,12 +72,6 @@ class _Unheld:
     marker so that the walk can say where it was."""
 
     literal: str
-
-
-def body_hash(body: dict[str, Any]) -> str:
-    """Hash of what the phone sent, independent of key order and spacing, for idempotency."""
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def is_uuid(text: object) -> TypeGuard[str]:

@@ -66,7 +66,7 @@ def median_ms(values: list[float]) -> str:
 
 
 def ready_ms(page: Page) -> float:
-    page.wait_for_function("document.body.dataset.ready === '1'")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
     return float(page.evaluate("performance.getEntriesByName('ready')[0].startTime"))
 
 
@@ -108,8 +108,9 @@ def main() -> None:
             page = context.new_page()
             page.goto(url)
             ready_ms(page)
-            page.wait_for_function("navigator.serviceWorker.controller?.state === 'activated'", timeout=20_000)
-            page.wait_for_function("import('/static/js/db.js').then(async (db) => (await db.getMeta('sites', [])).length > 0)")
+            page.wait_for_function("() => navigator.serviceWorker.controller?.state === 'activated'", timeout=20_000)
+            while not page.evaluate("async () => (await (await import('/static/js/db.js')).getMeta('sites', [])).length > 0"):
+                time.sleep(0.05)  # an async check: wait_for_function would take its promise as true at once
             page.click("#new-visit")
             page.click(".card.site[data-site='sh-xujiahui-supermarket']")
             page.click(".card.checklist")

@@ -209,6 +209,8 @@ def test_backup_while_the_server_writes(tmp_path: Path, supermarket: Checklist) 
     try:
         report = httpx2.get(f"{again.url}/visits/{before[0]}/report", timeout=30)
         assert report.status_code == 200
+        printed = httpx2.get(f"{again.url}/visits/{before[0]}/report.pdf", timeout=60)  # rendered by the job process
+        assert printed.status_code == 200 and printed.content.startswith(b"%PDF-")
     finally:
         again.kill()
 

@@ -100,10 +100,11 @@ def test_truncated_or_damaged_images_are_refused(raw: bytes) -> None:
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        (png(7700, 7700, 8, 6, [bytes(7700 * 4)] * 7700), "7700 × 7700 pixels is more than the 40 megapixels"),
+        (png(7700, 7700, 8, 6, [bytes(7700 * 4)] * 7700), "7700 × 7700 pixels is more than the 12 megapixels a PNG photo may have"),
+        (png(4000, 3001, 8, 2, []), "4000 × 3001 pixels is more than the 12 megapixels a PNG"),
         (png(20000, 20000, 8, 6, []), "more than the 40 megapixels"),
     ],
-    ids=["230 KB PNG of 7700 × 7700", "PNG beyond Pillow's own bomb limit"],
+    ids=["230 KB PNG of 7700 × 7700", "PNG just over the lossless budget", "PNG beyond Pillow's own bomb limit"],
 )
 def test_pixel_bombs_are_refused_from_the_header(raw: bytes, message: str) -> None:
     with pytest.raises(photos.BadImage, match=message):

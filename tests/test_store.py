@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from pathlib import Path
 
 from starlette.testclient import TestClient
@@ -89,3 +90,10 @@ def test_demo_visits_go_through_sync_and_are_idempotent(tmp_path: Path) -> None:
     assert {t: database[t].count for t in counts} == counts
     months = {row["started_at"][:7] for row in database["visits"].rows}
     assert len(months) == 3
+    ids = [uuid.UUID(row["uuid"]) for row in database["visits"].rows]
+    assert all(i.version == 4 for i in ids)
+    other = db.connect(tmp_path / "other.db")
+    demo.build(other)
+    db.record_checklists(other, checklists)
+    demo.build_visits(other, checklists, today=date(2026, 11, 22))
+    assert not {str(i) for i in ids} & {row["uuid"] for row in other["visits"].rows}  # not derived from public values

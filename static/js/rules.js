@@ -45,7 +45,7 @@ export function problem(item, answer) {
   }
   const value = answer.value === undefined ? null : answer.value;
   const na = "na" in answer ? answer.na : false;
-  if (![true, false, 0, 1].includes(na)) return "na must be true or false";
+  if (typeof na !== "boolean") return "na must be true or false";
   if (truthy(na)) {
     if (!item.na) return "N/A is not allowed for this item";
     return value === null ? null : "an N/A answer has no value";
