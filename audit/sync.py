@@ -58,8 +58,14 @@ def pinned_checklist(db: sqlite_utils.Database, content_hash: str) -> Checklist 
 
 
 def _json(value: Any) -> str:
-    """An answer's value as JSON; most are short strings, which the C encoder quotes directly."""
-    return encode_basestring(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    """An answer's value as JSON: most are short strings, which the C encoder quotes directly,
+    or numbers, whose repr is their JSON (decode has refused NaN and infinities)."""
+    kind = type(value)
+    if kind is str:
+        return str(encode_basestring(value))
+    if kind is int or kind is float:
+        return repr(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def canonical(body: dict[str, Any]) -> str:
