@@ -46,16 +46,20 @@ def create_app(settings: Settings) -> Starlette:
         database, checklists = open_store(settings)
         database.close()
         app.state.pool = db.Pool(settings.db_path)
+        app.state.loop_db = db.open_db(settings.db_path)
         app.state.checklists = checklists
         app.state.assets = assets.build(assets.STATIC, checklists)
         app.state.jobs = jobs.Queue.from_environment()
-        app.state.photo_threads = jobs.background_threads(2, "photos")  # two decodes at a time per process
+        # one decode at a time per process: `audit serve` runs a process per core, and decodes
+        # beyond the cores only compete with the requests for them
+        app.state.photo_threads = jobs.background_threads(1, "photos")
         try:
             yield
         finally:
             app.state.jobs.close()
             app.state.photo_threads.shutdown(cancel_futures=True)
             app.state.pool.close()
+            app.state.loop_db.close()
 
     # phones on mobile data: the checklists JSON shrinks to under a third
     compress = Middleware(

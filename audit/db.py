@@ -251,24 +251,27 @@ def connect(path: Path | str) -> sqlite_utils.Database:
 class Pool:
     """Connections for the worker threads that run every query: a SQLite connection serves one
     thread at a time, and the event loop must never wait on the disk or on another process's
-    write lock. Connections are made on demand and kept; a transaction left open is rolled back."""
+    write lock. At most `size` are open (each keeps a page cache of its own); a thread beyond
+    waits for one. Connections are made on demand and kept; a transaction left open is rolled back."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, size: int = 6) -> None:
         self.path = path
         self._idle: queue.SimpleQueue[sqlite_utils.Database] = queue.SimpleQueue()
+        self._free = threading.BoundedSemaphore(size)
 
     @contextmanager
     def connection(self) -> Iterator[sqlite_utils.Database]:
-        try:
-            db = self._idle.get_nowait()
-        except queue.Empty:
-            db = open_db(self.path)
-        try:
-            yield db
-        finally:
-            if db.conn.in_transaction:
-                db.conn.rollback()
-            self._idle.put(db)
+        with self._free:
+            try:
+                db = self._idle.get_nowait()
+            except queue.Empty:
+                db = open_db(self.path)
+            try:
+                yield db
+            finally:
+                if db.conn.in_transaction:
+                    db.conn.rollback()
+                self._idle.put(db)
 
     def close(self) -> None:
         while True:

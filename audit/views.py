@@ -13,7 +13,7 @@ import sqlite_utils
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
-from . import bodies, jobs, org, pages, report, sync
+from . import bodies, jobs, memory, org, pages, report, sync
 from .branding import Branding
 from .assets import INDEX, MANIFEST, STATIC
 from .headers import report_policy
@@ -25,8 +25,9 @@ log = logging.getLogger("audit")
 # One visit at a time per process: the GIL lets only one thread run Python anyway, and a
 # thread that holds the write lock must not wait for the GIL behind others' checks.
 VISIT_WRITERS = anyio.CapacityLimiter(1)
-# Reports read a region's history: a few at a time per process keeps memory flat when many are asked at once.
-REPORT_BUILDS = anyio.CapacityLimiter(2)
+# Reports read a region's history: one at a time per process, its memory handed back after,
+# keeps a process flat when thirty are asked for at once.
+REPORT_BUILDS = anyio.CapacityLimiter(1)
 
 T = TypeVar("T")
 
@@ -52,10 +53,10 @@ def _ping(database: sqlite_utils.Database) -> None:
 
 
 async def health(request: Request) -> JSONResponse:
-    """On the event loop: a ping answers in microseconds (WAL readers never wait for writers),
-    and one that queued behind the threads' work would report the threads, not the store."""
-    with request.app.state.pool.connection() as database:
-        _ping(database)
+    """On the event loop, on a connection of its own: a ping answers in microseconds (WAL
+    readers never wait for writers), and one queued behind the threads' work would report the
+    threads, not the store."""
+    _ping(request.app.state.loop_db)
     return JSONResponse({"status": "ok", "checklists": len(request.app.state.checklists)})
 
 
@@ -121,7 +122,15 @@ def _not_found(what: str) -> Response:
 
 
 def _page(database: sqlite_utils.Database, visit_uuid: str, lang: str | None, branding: Branding) -> str:
-    return pages.web_html(report.build(database, visit_uuid, lang), branding)
+    html = pages.web_html(report.build(database, visit_uuid, lang), branding)
+    memory.give_back()
+    return html
+
+
+def _prepared(database: sqlite_utils.Database, visit_uuid: str, lang: str | None, branding: Branding) -> pages.Prepared:
+    prepared = pages.prepare(database, visit_uuid, lang, branding)
+    memory.give_back()
+    return prepared
 
 
 async def report_page(request: Request) -> Response:
@@ -141,7 +150,7 @@ async def report_pdf(request: Request) -> Response:
     branding = request.app.state.branding
     try:
         prepared = await _store(
-            request, pages.prepare, request.path_params["uuid"], request.query_params.get("lang"), branding, limiter=REPORT_BUILDS
+            request, _prepared, request.path_params["uuid"], request.query_params.get("lang"), branding, limiter=REPORT_BUILDS
         )
     except report.NotFound:
         return _not_found("visit")
