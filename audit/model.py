@@ -2,6 +2,10 @@
 
 The canonical form is the checklist with every default filled in, so two files that mean
 the same thing (other comments, key order, quoting, an explicit default) hash the same.
+
+Every text has an audience. Most are shown to the inspector and to the store alike; the
+ones in INSPECTOR_ONLY hold the inspector's method, and mystery-shopping codes of conduct
+require that the method never reaches the store, or the store learns how it will be tested.
 """
 
 from __future__ import annotations
@@ -14,6 +18,11 @@ from typing import Any
 from .schema import SCORED_TYPES, STAGES
 
 Text = dict[str, str]
+
+INSPECTOR_ONLY: tuple[str, ...] = ("description", "guidance")
+"""The text fields the store never sees: `Checklist.description` (how a visit runs) and
+`Item.guidance` (how to check, what to say, what to avoid). Anything shown to a store
+manager (report, page, export) leaves them out; `for_store` does so for a whole checklist."""
 
 DEFAULT_PASS_SCORE = 0.5
 DEFAULT_BANDS: list[dict[str, Any]] = [
@@ -40,8 +49,9 @@ class Condition:
 @dataclass(frozen=True)
 class Item:
     id: str
-    text: Text
-    guidance: Text
+    text: Text  # inspector and store: the standard itself
+    guidance: Text  # inspector only: how to check it (see INSPECTOR_ONLY)
+    fix: Text  # store: how to put a failure right (empty in versions stored before it existed)
     type: str
     required: bool = True
     weight: float = 1
@@ -90,7 +100,7 @@ class Band:
 class Checklist:
     id: str
     title: Text
-    description: Text | None
+    description: Text | None  # inspector only: what the checklist is for, how a visit runs
     language: str
     languages: tuple[str, ...]
     site_types: tuple[str, ...]
@@ -151,6 +161,7 @@ def _item(data: dict[str, Any], language: str) -> Item:
         id=data["id"],
         text=text(data["text"], language),
         guidance=text(data["guidance"], language),
+        fix=text(data["fix"], language),
         type=kind,
         required=data.get("required", True),
         weight=data.get("weight", 1) if kind in SCORED_TYPES else 0,
@@ -222,6 +233,7 @@ def _item_from_dict(data: dict[str, Any]) -> Item:
     when = data.get("when")
     return Item(
         **{
+            "fix": {},  # versions stored before items had a fix: the store is told nothing, never the guidance
             **data,
             "when": Condition(item=when["item"], values=tuple(when["values"])) if when else None,
             "choices": tuple(Choice(**choice) for choice in data.get("choices", [])),
@@ -255,3 +267,18 @@ def from_dict(data: dict[str, Any]) -> Checklist:
             ),
         }
     )
+
+
+def for_store(checklist: Checklist) -> dict[str, Any]:
+    """The checklist as a dict with every INSPECTOR_ONLY field dropped wherever it occurs, for
+    anything a store manager may read (no field name in the model means one thing in one
+    record and another elsewhere, so dropping by name is safe)."""
+    return _without_inspector_only(checklist.as_dict())  # type: ignore[no-any-return]
+
+
+def _without_inspector_only(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_inspector_only(item) for key, item in value.items() if key not in INSPECTOR_ONLY}
+    if isinstance(value, (list, tuple)):
+        return [_without_inspector_only(item) for item in value]
+    return value

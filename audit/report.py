@@ -40,12 +40,13 @@ class Photo:
 
 @dataclass(frozen=True)
 class Finding:
-    """A failed item, in full: what was checked, what was found, the evidence, how to pass."""
+    """A failed item, in full: the standard, what was found, the evidence, how to put it right.
+    Never the item's guidance: that is the inspector's method, which the store must not learn."""
 
     item_id: str
     where: str
     text: str
-    guidance: str
+    fix: str
     answer: str
     expected: str
     cap: float | None
@@ -234,7 +235,7 @@ class _Items:
                 self.waits.append(Wait(text, shown, self.words.expected(item), not outcome.failed))
             if outcome.failed:
                 finding = Finding(
-                    item.id, where, text, self.words.text(item.guidance), shown, self.words.expected(item),
+                    item.id, where, text, self.words.text(item.fix), shown, self.words.expected(item),
                     item.critical_cap, note, self.photos_of(item),
                 )
                 (self.critical if item.id in result.critical_failures else self.failures).append(finding)

@@ -129,8 +129,18 @@ SCORED_ONLY_KEYS = ("weight", "na", "critical")
 
 _ITEM_PROPERTIES: dict[str, Any] = {
     "id": _id("item; answers are stored against it"),
-    "text": _text("The detail, phrased so that yes or a high score is the good outcome."),
-    "guidance": _text("How to check it and what counts as a pass."),
+    "text": _text(
+        "Shown to the inspector and to the store: the detail as an observable standard (what the store "
+        "does, not how it is tested), phrased so that yes or a high score is the good outcome."
+    ),
+    "guidance": _text(
+        "INSPECTOR ONLY, never shown to the store: how to check the detail, what to say or do, what to "
+        "avoid, and what counts as a pass."
+    ),
+    "fix": _text(
+        "Shown to the store, in the report of a failed item: how to put the failure right, concretely, "
+        "for a store manager; no word of how the check is done or of mystery shopping."
+    ),
     "type": {"description": "Response type.", "enum": list(RESPONSE_TYPES)},
     "required": {"description": "Must be answered before submitting; default true.", "type": "boolean"},
     "weight": _weight("minimum"),
@@ -181,7 +191,7 @@ def build() -> dict[str, Any]:
     item = {
         "type": "object",
         "properties": _ITEM_PROPERTIES,
-        "required": ["id", "text", "guidance", "type"],
+        "required": ["id", "text", "guidance", "fix", "type"],
         "allOf": [_type_rule(kind) for kind in RESPONSE_TYPES],
         "unevaluatedProperties": False,
     }
@@ -223,7 +233,9 @@ def build() -> dict[str, Any]:
         "properties": {
             "id": _id("checklist"),
             "title": _text("Title of the checklist."),
-            "description": _text("What the checklist is for."),
+            "description": _text(
+                "INSPECTOR ONLY, never shown to the store: what the checklist is for and how a visit runs."
+            ),
             "language": {"description": "Default language.", "type": "string", "pattern": LANGUAGE_PATTERN},
             "languages": {
                 "description": "Every language the file carries.",

@@ -35,6 +35,15 @@ _JSON_TYPES = {
     "boolean": "true or false",
     "null": "empty",
 }
+# What a missing item text is for, said where it is missed: the two are easy to confuse, and
+# putting the inspector's method into the store's field would tell the store how it is tested.
+_MISSING_TEXT = {
+    "guidance": ": how the inspector checks the detail (inspector only, never shown to the store)",
+    "fix": (
+        ": how the store puts a failure right, shown in its report; write it for a store manager, "
+        "without how the check is done (that belongs in guidance, which the store never sees)"
+    ),
+}
 
 
 def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
@@ -129,7 +138,7 @@ def _translate(error: ValidationError, source: Source) -> list[Problem]:
         ]
     if rule == "required":
         missing = [key for key in expected if key not in value]
-        return [problem(f"{at}: missing required key {key!r}") for key in missing]
+        return [problem(f"{at}: missing required key {key!r}{_MISSING_TEXT.get(key, '')}") for key in missing]
     if error.schema is False:
         # jsonschema does not say which property a `false` schema refused; these are the ones
         item = value_at(data, path)

@@ -58,7 +58,7 @@ def _texts(data: dict[str, Any]) -> Iterator[Path]:
     for path, _ in _sections(data):
         yield path + ("title",)
     for path, item in _items(data):
-        yield from (path + ("text",), path + ("guidance",), path + ("unit",))
+        yield from (path + ("text",), path + ("guidance",), path + ("fix",), path + ("unit",))
         choices = item.get("choices")
         for c, _ in enumerate(choices if isinstance(choices, list) else []):
             yield path + ("choices", c, "label")

@@ -21,6 +21,12 @@ _HOW = (
     "Watch for at least two minutes and record only what you saw yourself; on a fail, note the time, the place and what happened, and take a photo without customers' faces.",
 )
 
+_FIX = (
+    "把这一细节写进班前会和岗位检查表，由值班主管每天巡查两次，发现问题当场纠正并记录。",
+    "把這個細節寫進班前會和職務檢查表，由值班主管每天巡查兩次，發現問題當場糾正並記錄。",
+    "Add this detail to the pre-shift briefing and the station checklist; the duty supervisor checks it twice a day and corrects and logs any lapse on the spot.",
+)
+
 
 def _text(zh_hans: str, zh_hant: str, en: str, indent: str) -> str:
     return f"\n{indent}  zh-Hans: {json.dumps(zh_hans, ensure_ascii=False)}\n{indent}  zh-Hant: {json.dumps(zh_hant, ensure_ascii=False)}\n{indent}  en: {json.dumps(en)}"
@@ -53,6 +59,7 @@ def synthetic_yaml(items: int = 150, sections_per_stage: int = 5) -> bytes:
                     f"          - id: i{n:03d}",
                     "            text:" + _text(f"{what[0]}（{n}）", f"{what[1]}（{n}）", f"{what[2]} ({n})", "            "),
                     "            guidance:" + _text(*_HOW, "            "),
+                    "            fix:" + _text(*_FIX, "            "),
                 ]
                 kind = n % 10
                 if kind in (0, 5):

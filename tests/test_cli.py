@@ -34,7 +34,7 @@ def test_check_reports_problems_with_exit_1(tmp_path: Path) -> None:
     result = run("check", str(tmp_path))
     assert result.returncode == 1
     assert result.stdout.strip() == (
-        f"{tmp_path / 'bad.yaml'}:15:19: item 'carts': unknown response type 'yesno' (did you mean 'yes_no'?); "
+        f"{tmp_path / 'bad.yaml'}:16:19: item 'carts': unknown response type 'yesno' (did you mean 'yes_no'?); "
         "types are yes_no, scale, choice, multi_choice, number, timer, timestamp, text, photo"
     )
     assert "Traceback" not in result.stderr
@@ -64,7 +64,7 @@ def test_check_json_lists_problems(tmp_path: Path) -> None:
         {
             "path": str(bad),
             "valid": False,
-            "problems": [{"line": 16, "column": 13, "message": "item 'carts': unknown key 'wieght' (did you mean 'weight'?)"}],
+            "problems": [{"line": 17, "column": 13, "message": "item 'carts': unknown key 'wieght' (did you mean 'weight'?)"}],
         }
     ]
 

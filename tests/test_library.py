@@ -50,7 +50,7 @@ def test_library_size_and_coverage(checklists: list[Checklist]) -> None:
     assert types >= {"yes_no", "scale", "choice", "multi_choice", "number", "timer", "timestamp", "text", "photo"}
 
 
-def test_every_text_in_three_languages_and_guidance_on_every_item(checklists: list[Checklist]) -> None:
+def test_every_text_in_three_languages_and_guidance_and_fix_on_every_item(checklists: list[Checklist]) -> None:
     wanted = {"zh-Hans", "zh-Hant", "en"}
     for checklist in checklists:
         assert set(checklist.languages) >= wanted, checklist.id
@@ -59,9 +59,9 @@ def test_every_text_in_three_languages_and_guidance_on_every_item(checklists: li
             for section in stage.sections:
                 texts.append(section.title)
                 for item in section.items:
-                    texts += [item.text, item.guidance] + [c.label for c in item.choices]
+                    texts += [item.text, item.guidance, item.fix] + [c.label for c in item.choices]
                     texts += list(item.labels.values()) + ([item.unit] if item.unit else [])
-                    assert all(item.guidance.values()), (checklist.id, item.id)
+                    assert all(item.guidance.values()) and all(item.fix.values()), (checklist.id, item.id)
         for text in texts:
             assert set(text) >= wanted, (checklist.id, text)
             simplified = set(text["zh-Hant"]) & SIMPLIFIED_ONLY

@@ -1,7 +1,11 @@
-"""The content hash follows what a checklist means, not how its file is typed."""
+"""The checklist model: the content hash follows what a checklist means, not how its file is
+typed; the store's view of it holds none of the inspector's method."""
 
 from __future__ import annotations
 
+import json
+
+from audit.model import INSPECTOR_ONLY, for_store, from_dict
 from audit.validate import check_bytes
 
 from .checklist_cases import BASE
@@ -33,7 +37,7 @@ stages:
       - title: {zh-Hans: 入口}
         id: entrance
         items:
-          - {type: yes_no, id: carts, text: 有儿童车, guidance: 看入口, required: true, na: false, weight: 1}
+          - {type: yes_no, id: carts, text: 有儿童车, guidance: 看入口, fix: {zh-Hans: 入口保持有儿童车}, required: true, na: false, weight: 1}
 """
 
 
@@ -45,6 +49,7 @@ def test_hash_changes_with_meaning() -> None:
     base = content_hash(BASE)
     assert content_hash(BASE + "            weight: 2\n") != base
     assert content_hash(BASE.replace("看入口", "看出口")) != base
+    assert content_hash(BASE.replace("入口保持有儿童车", "入口常备三辆儿童车")) != base
     assert content_hash(BASE + "            na: true\n") != base
 
 
@@ -59,8 +64,30 @@ def test_defaults_are_filled_in() -> None:
 
 
 def test_when_yes_is_read_as_the_answer_yes() -> None:
-    text = BASE + "          - {id: n, text: t, guidance: g, type: yes_no, when: {item: carts, in: [yes, no]}}\n"
+    text = BASE + "          - {id: n, text: t, guidance: g, fix: f, type: yes_no, when: {item: carts, in: [yes, no]}}\n"
     result = check_bytes(text.encode(), "case.yaml")
     assert result.checklist is not None, result.problems
     assert result.checklist.items()[1].when is not None
     assert result.checklist.items()[1].when.values == ("yes", "no")
+
+
+def test_the_store_view_holds_no_inspector_only_text() -> None:
+    text = BASE.replace("title: {zh-Hans: 门店", "description: 神秘顾客看入口\ntitle: {zh-Hans: 门店")
+    result = check_bytes(text.encode(), "case.yaml")
+    assert result.checklist is not None, result.problems
+    assert set(INSPECTOR_ONLY) == {"description", "guidance"}
+    store = json.dumps(for_store(result.checklist), ensure_ascii=False)
+    assert "看入口" not in store and '"guidance"' not in store and '"description"' not in store
+    assert "入口保持有儿童车" in store and "有儿童车" in store
+    assert "看入口" in result.checklist.canonical_json(), "the inspector's app still gets the guidance"
+
+
+def test_a_version_stored_before_items_had_a_fix_still_loads() -> None:
+    """Visits pin the version they were filled against; old versions have no fix, and their
+    reports then say nothing there, rather than fall back to the guidance."""
+    result = check_bytes(BASE.encode(), "case.yaml")
+    assert result.checklist is not None
+    stored = json.loads(result.checklist.canonical_json())
+    del stored["stages"][0]["sections"][0]["items"][0]["fix"]
+    item = from_dict(stored).items()[0]
+    assert item.fix == {} and item.guidance == {"zh-Hans": "看入口"}

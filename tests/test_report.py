@@ -51,7 +51,7 @@ def test_cover_facts_and_scores_match_the_store(store: Store, database: sqlite_u
     assert r.band == "Fail" and r.band_tone == "bad"
 
 
-def test_every_failure_is_listed_once_critical_first_with_guidance_note_and_photos(store: Store, database: sqlite_utils.Database) -> None:
+def test_every_failure_is_listed_once_critical_first_with_fix_note_and_photos(store: Store, database: sqlite_utils.Database) -> None:
     checklist = supermarket()
     body = json.loads(database.table("visits").get(store.latest)["body"])
     result = score_visit(checklist, body["answers"])
@@ -63,7 +63,7 @@ def test_every_failure_is_listed_once_critical_first_with_guidance_note_and_phot
     photos = {row["uuid"]: row for row in database["photos"].rows_where("visit_uuid = ?", [store.latest])}
     for finding in r.critical + r.failures:
         item = items[finding.item_id]
-        assert finding.text == item.text["zh-Hans"] and finding.guidance == item.guidance["zh-Hans"]
+        assert finding.text == item.text["zh-Hans"] and finding.fix == item.fix["zh-Hans"]
         assert finding.note == (body["answers"].get(item.id, {}).get("note") or "")
         declared = [p["uuid"] for p in body["photos"] if p["item_id"] == item.id]
         assert sorted(p.uuid for p in finding.photos) == sorted(declared)

@@ -61,7 +61,7 @@ def test_pdf_text_has_scores_failures_and_chinese(rendered: dict[str, tuple[Path
         assert squash(stage.label) in flat
     for finding in r.critical + r.failures:
         assert squash(finding.text) in flat, finding.item_id
-        assert squash(finding.guidance) in flat, finding.item_id
+        assert squash(finding.fix) in flat, finding.item_id
         if finding.note:
             assert squash(finding.note) in flat
     for wait in r.waits:

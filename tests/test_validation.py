@@ -14,7 +14,7 @@ from audit.schema_errors import schema_accepts
 from audit.validate import check_bytes, check_file
 from audit.yamlsource import MAX_BYTES
 
-from .checklist_cases import BASE, BOMB, CASES
+from .checklist_cases import BASE, BOMB, CASES, with_items
 
 
 def messages(text: str | bytes) -> list[str]:
@@ -45,7 +45,7 @@ def test_published_schema_rejects_what_it_can_tell(name: str, text: str) -> None
 
 def test_schema_accepts_what_only_the_validator_refuses() -> None:
     """Duplicate ids are beyond a schema: it accepts them, the validator does not."""
-    text = BASE + "          - {id: carts, text: 又一个, guidance: 看, type: yes_no}\n"
+    text = BASE + "          - {id: carts, text: 又一个, guidance: 看, fix: 改, type: yes_no}\n"
     assert schema_accepts(yaml.safe_load(text))
     assert messages(text)
 
@@ -53,8 +53,21 @@ def test_schema_accepts_what_only_the_validator_refuses() -> None:
 def test_all_problems_of_a_file_at_once() -> None:
     text = BASE.replace("site_types:", "site_type:").replace("type: yes_no", "type: yesno") + "            wieght: 2\n"
     found = messages(text)
-    assert [m.split(":")[0] for m in found] == ["1", "5", "15", "16"], found
+    assert [m.split(":")[0] for m in found] == ["1", "5", "16", "17"], found
     assert "missing required key 'site_types'" in found[0]
+
+
+def test_fix_is_checked_like_every_text_to_the_column() -> None:
+    """The store-facing fix gets the same checks as text and guidance, each at its place."""
+    item = "          - id: x\n            text: t\n            guidance: g\n{fix}            type: yes_no\n"
+    translated = with_items(item.format(fix="            fix:\n              en: Keep carts at the door\n              fr: Chariots\n"))
+    assert messages(translated) == [
+        "21:15: item 'x': fix has no zh-Hans text (the default language)",
+        "22:15: item 'x': fix is given in 'fr', which languages does not list",
+    ]
+    missing = messages(with_items(item.format(fix="")))
+    assert len(missing) == 1 and missing[0].startswith("17:13: item 'x': missing required key 'fix': "), missing
+    assert "store" in missing[0] and "guidance" in missing[0], "the message says which field is whose"
 
 
 @pytest.mark.parametrize(
