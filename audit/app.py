@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from . import assets, db, jobs
+from .auth import Authenticate
 from .branding import Branding
 from .headers import SecurityHeaders
 from .routes import routes
@@ -66,7 +67,7 @@ def create_app(settings: Settings) -> Starlette:
         GZipMiddleware, minimum_size=1024, exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/pdf")
     )
     app = Starlette(
-        routes=routes(), lifespan=lifespan, middleware=[Middleware(SecurityHeaders), compress], exception_handlers={sqlite3.Error: unavailable}
+        routes=routes(), lifespan=lifespan, middleware=[Middleware(SecurityHeaders), compress, Middleware(Authenticate)], exception_handlers={sqlite3.Error: unavailable}
     )
     app.state.settings = settings
     app.state.branding = Branding.load(settings.brand_name, settings.logo_path, settings.accent)

@@ -13,6 +13,7 @@ import click
 
 from . import db, demo, library, schema
 from .branding import DEFAULT_ACCENT, Branding
+from .cli_users import users
 from .validate import Result
 
 DEFAULT_DB = "audit.db"
@@ -185,6 +186,15 @@ def demo_command(db_path: Path) -> None:
     counts["visits"] = demo.build_visits(database, checklists, today=date.today())
     counts["photos"] = database["photos"].count
     click.echo(", ".join(f"{count} {table}" for table, count in counts.items()) + f" in {db_path}")
+    managers = [name for name, role in demo.people(database) if role == "store"]
+    click.echo(
+        f"Sign in at /signin (or on the phone app at /) with password {demo.DEMO_PASSWORD!r} as: "
+        f"inspector, inspector2, inspector3 (the phone), reviewer (/review), hq, admin, or a store manager: "
+        f"{', '.join(managers[:3])}, ... (/store)"
+    )
+
+
+main.add_command(users)
 
 
 @main.command(name="report")

@@ -136,12 +136,76 @@ def _m005_meta(db: sqlite_utils.Database) -> None:
     db.table("meta").create({"key": str, "value": str, "updated_at": str}, pk="key")
 
 
+def _m006_people(db: sqlite_utils.Database) -> None:
+    """Accounts, sessions, API tokens, sign-in failures; who sent each visit, its review state,
+    its versions (a returned visit comes back corrected under its id), review events and redactions.
+    Visits stored before people existed wait for a review like any new one: nothing reaches a
+    store unreviewed."""
+    db.table("users").create(
+        {
+            "id": str, "username": str, "display_name": str, "pseudonym": str, "role": str,
+            "password_hash": str, "disabled": int, "created_at": str, "updated_at": str,
+        },
+        pk="id",
+    )
+    db.table("users").create_index(["username"], unique=True)
+    db.table("users").create_index(["pseudonym"], unique=True)
+    db.table("user_branches").create(
+        {"user_id": str, "branch_id": str},
+        pk=("user_id", "branch_id"),
+        foreign_keys=[("user_id", "users", "id"), ("branch_id", "branches", "id")],
+    )
+    db.table("sessions").create(
+        {"id": str, "user_id": str, "csrf": str, "created_at": str, "last_seen_at": str, "expires_at": str, "revoked_at": str},
+        pk="id",
+        foreign_keys=[("user_id", "users", "id")],
+    )
+    db.table("sessions").create_index(["user_id"])
+    db.table("tokens").create(
+        {"id": str, "user_id": str, "secret_hash": str, "label": str, "created_at": str, "expires_at": str, "revoked_at": str, "last_used_at": str},
+        pk="id",
+        foreign_keys=[("user_id", "users", "id")],
+    )
+    db.table("tokens").create_index(["user_id"])
+    db.table("signin_failures").create({"username": str, "address": str, "at": str})
+    db.table("signin_failures").create_index(["username", "at"])
+    db.table("signin_failures").create_index(["address", "at"])
+    db.table("visits").add_column("inspector_id", str, fk="users", fk_col="id")
+    db.table("visits").add_column("state", str, not_null_default="submitted")
+    db.table("visits").add_column("version", int, not_null_default=1)
+    db.table("visits").add_column("updated_at", str)
+    db.table("visits").create_index(["inspector_id"])
+    db.table("visits").create_index(["state"])
+    db.table("visit_versions").create(
+        {"visit_uuid": str, "version": int, "body": str, "body_hash": str, "received_at": str},
+        pk=("visit_uuid", "version"),
+        foreign_keys=[("visit_uuid", "visits", "uuid")],
+    )
+    db.execute(
+        "INSERT INTO visit_versions (visit_uuid, version, body, body_hash, received_at) "
+        "SELECT uuid, 1, body, body_hash, received_at FROM visits"
+    )
+    db.execute("UPDATE visits SET updated_at = received_at")
+    db.table("review_events").create(
+        {"id": int, "visit_uuid": str, "version": int, "actor_id": str, "action": str, "comment": str, "at": str},
+        pk="id",
+        foreign_keys=[("visit_uuid", "visits", "uuid"), ("actor_id", "users", "id")],
+    )
+    db.table("review_events").create_index(["visit_uuid"])
+    db.table("redactions").create(
+        {"visit_uuid": str, "term": str, "actor_id": str, "at": str},
+        pk=("visit_uuid", "term"),
+        foreign_keys=[("visit_uuid", "visits", "uuid"), ("actor_id", "users", "id")],
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_foundation,
     _m002_photo_thumbnails,
     _m003_scores,
     _m004_report_cache,
     _m005_meta,
+    _m006_people,
 ]
 
 BUSY_TIMEOUT_MS = 10_000

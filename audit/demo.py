@@ -93,6 +93,36 @@ def build(db: sqlite_utils.Database) -> dict[str, int]:
     return {table: db.table(table).count for table in ("regions", "branches", "sites")}
 
 
+DEMO_PASSWORD = "audit-demo"
+STAFF = [
+    ("inspector", "inspector", "李伟 Li Wei"),
+    ("inspector2", "inspector", "王芳 Wang Fang"),
+    ("inspector3", "inspector", "陈静 Chen Jing"),
+    ("reviewer", "reviewer", "赵敏 Zhao Min"),
+    ("hq", "hq", "总部 HQ analyst"),
+    ("admin", "admin", "系统管理员 Admin"),
+]
+
+
+def manager_name(branch_id: str) -> str:
+    return f"manager-{branch_id}"
+
+
+def people(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+    """One user of every role and a store manager for every branch, all with DEMO_PASSWORD;
+    those already there are left as they are. Returns (username, role) of everyone."""
+    from . import accounts
+
+    wanted = STAFF + [(manager_name(b["id"]), "store", json.loads(b["name"])["zh-Hans"] + "店长") for b in BRANCHES]
+    missing = [entry for entry in wanted if accounts.by_username(db, entry[0]) is None]
+    if missing:
+        hashed = accounts.hash_password(DEMO_PASSWORD)  # one slow hash for all of them
+        for username, role, name in missing:
+            branches = (username.removeprefix("manager-"),) if role == "store" else ()
+            accounts.add_hashed(db, username, role, hashed, display_name=name, branches=branches)
+    return [(username, role) for username, role, _ in wanted]
+
+
 def _value(item: Item, rng: random.Random, good: bool) -> Any:
     """A plausible answer: a passing one when `good`, a failing one otherwise (where one exists)."""
     kind = item.type
@@ -211,13 +241,23 @@ def _stored(db: sqlite_utils.Database, site_id: str, checklist_id: str, started:
     return bool(db.table("visits").count_where(where, [site_id, checklist_id, started.isoformat()]))
 
 
+_RETURN_COMMENT = "请补充收银区的照片，并写明排队等候是从几点开始计时的。"
+
+
 def build_visits(db: sqlite_utils.Database, checklists: list[Checklist], *, today: date, months: int = 6) -> int:
-    """Visits every other month for every site, through the same path phones use (so scores are
-    stored), improving over time. Each visit's content derives from its site, checklist version
-    and month, and a visit already stored for them is not made again; its id is random like
-    every other id, so no report can be found by guessing. Returns how many visits the
-    database holds."""
-    from . import sync
+    """Visits every other month for every site, sent by the demo inspectors through the same
+    path phones use (so scores are stored), improving over time, then reviewed: all but the
+    latest month released, and of the latest month some released, some waiting for review and
+    a few returned with a comment. Each visit's content derives from its site, checklist
+    version and month, and a visit already stored for them is not made again; its id is
+    random like every other id, so no report can be found by guessing. Returns how many visits
+    the database holds."""
+    from . import accounts, review, sync
+
+    people(db)
+    inspectors = [accounts.by_username(db, name) for name, role, _ in STAFF if role == "inspector"]
+    reviewer = accounts.by_username(db, "reviewer")
+    assert reviewer is not None and all(inspectors)
 
     for site in sites():
         for checklist in (c for c in checklists if site["site_type"] in c.site_types):
@@ -231,9 +271,18 @@ def build_visits(db: sqlite_utils.Database, checklists: list[Checklist], *, toda
                     continue
                 body, photo_data = visit_body(checklist, site["id"], rng, quality=quality, started=started)
                 visit_id = str(uuid.uuid4())
-                outcome = sync.put_visit(db, visit_id, body)
+                inspector = inspectors[zlib.crc32(key.encode()) % len(inspectors)]
+                assert inspector is not None
+                outcome = sync.put_visit(db, visit_id, body, inspector=inspector.id)
                 if outcome.status != 200:
                     raise RuntimeError(f"demo visit {key} refused: {outcome.body}")
                 for photo_id in outcome.body["photos_missing"]:
-                    sync.put_photo(db, visit_id, photo_id, photo_data[photo_id])
+                    sync.put_photo(db, visit_id, photo_id, photo_data[photo_id], inspector=inspector.id)
+                fate = rng.random() if back == (months - 1) % 2 else 0.0  # the latest month's visits
+                if fate < 0.7:
+                    review.move(db, visit_id, reviewer, "approve")
+                elif fate < 0.9:
+                    continue  # waiting for review
+                else:
+                    review.move(db, visit_id, reviewer, "return", _RETURN_COMMENT)
     return db.table("visits").count

@@ -32,15 +32,17 @@ EVERY_RESPONSE = (
 _STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
 
-def report_policy(html: str) -> str:
-    """The report page's policy: its inline styles allowed by their hashes, its images from
-    the app or inline (the logo), nothing else. The only <style> elements in the page come
-    from the template; user text is escaped and cannot open one."""
+def report_policy(html: str, *, forms: bool = False) -> str:
+    """A server-made page's policy: its inline styles allowed by their hashes, its images from
+    the app or inline (the logo), forms (where it has them) posted only here, nothing else. The
+    only <style> elements in a page come from its template; user text is escaped and cannot
+    open one."""
     hashes = [f"'sha256-{b64encode(hashlib.sha256(css.encode()).digest()).decode()}'" for css in _STYLE.findall(html)]
     styles = " ".join(hashes) or "'none'"
+    posts = "'self'" if forms else "'none'"
     return (
         f"default-src 'none'; img-src 'self' data:; style-src {styles}; "
-        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        f"base-uri 'none'; form-action {posts}; frame-ancestors 'none'"
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
+from . import review
 from .model import Checklist, Item, Section
 from .scoring import SectionScore, VisitScore, score_visit
 from .sync import pinned_checklist
@@ -112,6 +113,7 @@ class Report:
     iso_date: str
     checklist: str
     version: str
+    inspector: str  # the pseudonym: the store never learns who the shopper was
     score: float | None
     uncapped: float | None
     band: str
@@ -208,6 +210,7 @@ class _Items:
     words: Words
     given: dict[str, dict[str, Any]]
     photos: dict[str, list[dict[str, Any]]]
+    hidden: list[str]  # terms a reviewer hid from the store's reading of the notes
     critical: list[Finding] = field(default_factory=list)
     failures: list[Finding] = field(default_factory=list)
     waits: list[Wait] = field(default_factory=list)
@@ -229,7 +232,7 @@ class _Items:
                 continue  # hidden by its `when` condition
             answer = self.given.get(item.id)
             shown = self.words.answer(item, answer, len(self.photos.get(item.id, [])))
-            note = (answer or {}).get("note") or ""
+            note = review.hide((answer or {}).get("note") or "", self.hidden)
             text = self.words.text(item.text)
             if item.type == "timer" and shown not in (t["unanswered"], t["na"]):
                 self.waits.append(Wait(text, shown, self.words.expected(item), not outcome.failed))
@@ -248,24 +251,35 @@ class _Items:
         return SectionPart(self.words.text(section.title), score.score, score.failed, *(tuple(g) for g in groups.values()))
 
 
-def build(db: sqlite_utils.Database, visit_uuid: str, requested_lang: str | None = None) -> Report:
-    """The report of one stored visit, in the requested language (or the checklist's default)."""
+def _pseudonym(db: sqlite_utils.Database, inspector_id: str | None) -> str:
+    row = db.execute("SELECT pseudonym FROM users WHERE id = ?", [inspector_id]).fetchone() if inspector_id else None
+    return row[0] if row else "—"
+
+
+def build(db: sqlite_utils.Database, visit_uuid: str, requested_lang: str | None = None, *, audience: str = "store") -> Report:
+    """The report of one stored visit, in the requested language (or the checklist's default).
+    For the store (every report page and PDF) the reviewer's hidden terms are hidden; "staff"
+    (the reviewer's screen) reads the notes as written. The inspector is always the pseudonym."""
     visit = _one(db, "visits", visit_uuid)
     checklist = pinned_checklist(db, visit["checklist_hash"]) if visit else None
     if checklist is None:
         raise NotFound(visit_uuid)
     lang = language(requested_lang, checklist.language)
     words = Words(lang, checklist.language)
-    given: dict[str, dict[str, Any]] = json.loads(visit["body"]).get("answers", {})
+    body = json.loads(visit["body"])
+    given: dict[str, dict[str, Any]] = body.get("answers", {})
     result = score_visit(checklist, given)
     site = _one(db, "sites", visit["site_id"])
     branch = _one(db, "branches", site["branch_id"])
     region = _one(db, "regions", branch["region_id"])
     photos: dict[str, list[dict[str, Any]]] = {}
+    declared = {p["uuid"] for p in body.get("photos", [])}  # a corrected version may have dropped some
     query = "SELECT uuid, item_id, taken_at, sha256 FROM photos WHERE visit_uuid = ? AND thumb IS NOT NULL ORDER BY taken_at, uuid"
     for row in db.query(query, [visit_uuid]):
-        photos.setdefault(row["item_id"], []).append(row)
-    items = _Items(words, given, photos)
+        if row["uuid"] in declared:
+            photos.setdefault(row["item_id"], []).append(row)
+    hidden = review.hidden_terms(db, visit_uuid) if audience == "store" else []
+    items = _Items(words, given, photos, hidden)
     stages = tuple(
         StagePart(
             stage.key,
@@ -297,6 +311,7 @@ def build(db: sqlite_utils.Database, visit_uuid: str, requested_lang: str | None
         iso_date=started.date().isoformat(),
         checklist=words.text(checklist.title),
         version=visit["checklist_hash"][:12],
+        inspector=_pseudonym(db, visit["inspector_id"]),
         score=result.score,
         uncapped=result.uncapped,
         band=words.text(band.label) if band else "",
@@ -306,7 +321,7 @@ def build(db: sqlite_utils.Database, visit_uuid: str, requested_lang: str | None
         failures=tuple(items.failures),
         waits=tuple(items.waits),
         other_photos=tuple(items.other_photos),
-        narrative=(visit["narrative"] or "").strip(),
+        narrative=review.hide((visit["narrative"] or "").strip(), hidden),
         trend=tuple(
             TrendPoint(words.date(r["started"]), words.date(r["started"], "short_date"), r["score"], r["uuid"] == visit_uuid)
             for r in [r for r in upto if r["branch_id"] == branch["id"]][-TREND_POINTS:]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import views
+from . import desks, signin, views
 from .assets import STATIC
 
 
@@ -15,9 +15,19 @@ def routes() -> list[BaseRoute]:
         Route("/sw.js", views.worker, name="service-worker"),
         Route("/manifest.webmanifest", views.manifest, name="manifest"),
         Route("/health", views.health, name="health"),
+        Route("/signin", signin.page, methods=["GET", "POST"], name="signin"),
+        Route("/signout", signin.page_end, methods=["POST"], name="signout"),
+        Route("/api/session", signin.api_start, methods=["POST"], name="api-session-start"),
+        Route("/api/session", signin.api_current, methods=["GET"], name="api-session"),
+        Route("/api/session", signin.api_end, methods=["DELETE"], name="api-session-end"),
+        Route("/review", desks.queue, name="review-queue"),
+        Route("/review/{uuid}", desks.visit, methods=["GET", "POST"], name="review-visit"),
+        Route("/store", desks.store_home, name="store-home"),
         Route("/api/checklists", views.checklists, name="api-checklists"),
         Route("/api/sites", views.sites, name="api-sites"),
         Route("/api/openapi.json", views.openapi, name="api-openapi"),
+        Route("/api/visits/mine", views.my_visits, name="api-my-visits"),
+        Route("/api/visits/{uuid}", views.my_visit, methods=["GET"], name="api-visit-read"),
         Route("/api/visits/{uuid}", views.put_visit, methods=["PUT"], name="api-visit"),
         Route("/api/visits/{uuid}/photos/{photo_uuid}", views.put_photo, methods=["PUT"], name="api-visit-photo"),
         Route("/visits/{uuid}/report", views.report_page, name="visit-report"),

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
-from . import photos, scorebook, visits
+from . import photos, review, scorebook, visits
 from .db import insert_rows, now, writing
 from .model import Checklist, from_dict
 from .scoring import score_visit
@@ -102,25 +102,63 @@ def _missing_photos(db: sqlite_utils.Database, uuid: str, body: dict[str, Any]) 
     return [photo["uuid"] for photo in body.get("photos", []) if photo["uuid"] not in stored]
 
 
-def _replay(db: sqlite_utils.Database, uuid: str, stored: dict[str, Any], digest: str, body: dict[str, Any]) -> Outcome:
-    if stored["body_hash"] == digest:
-        return Outcome(200, {"uuid": uuid, "received_at": stored["received_at"], "photos_missing": _missing_photos(db, uuid, body)})
+def _conflict(received_at: str) -> Outcome:
     return Outcome(
         409,
         {
             "error": "conflict",
             "message": "a different visit is already stored under this id; nothing was changed. "
             "Keep this copy and ask HQ to compare the two.",
-            "received_at": stored["received_at"],
+            "received_at": received_at,
         },
     )
 
 
+def _accepted(db: sqlite_utils.Database, uuid: str, body: dict[str, Any], received_at: str) -> Outcome:
+    state, version = db.execute("SELECT state, version FROM visits WHERE uuid = ?", [uuid]).fetchone()
+    return Outcome(
+        200, {"uuid": uuid, "received_at": received_at, "photos_missing": _missing_photos(db, uuid, body), "state": state, "version": version}
+    )
+
+
 def _stored_visit(db: sqlite_utils.Database, uuid: str) -> dict[str, Any] | None:
-    return _one(db, "SELECT body_hash, received_at FROM visits WHERE uuid = ?", [uuid])
+    return _one(db, "SELECT body_hash, received_at, state, version, inspector_id, site_id, checklist_hash FROM visits WHERE uuid = ?", [uuid])
 
 
-def put_visit(db: sqlite_utils.Database, uuid: str, body: Any) -> Outcome:
+def _sent_before(db: sqlite_utils.Database, uuid: str, digest: str) -> bool:
+    """Any version of the visit had exactly this content: replaying it changes nothing."""
+    return db.execute("SELECT 1 FROM visit_versions WHERE visit_uuid = ? AND body_hash = ?", [uuid, digest]).fetchone() is not None
+
+
+def _insert(db: sqlite_utils.Database, uuid: str, body: dict[str, Any], text: str, digest: str, inspector: str | None, received: str) -> bool:
+    inserted = db.conn.execute(
+        "INSERT INTO visits (uuid, checklist_id, checklist_hash, site_id, started_at, ended_at, narrative, body, body_hash, received_at, "
+        "inspector_id, state, version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'submitted', 1, ?) ON CONFLICT (uuid) DO NOTHING",
+        [
+            uuid, body["checklist_id"], body["checklist_hash"], body["site_id"], body["started_at"], body.get("ended_at"),
+            body.get("narrative") or "", text, digest, received, inspector, received,
+        ],
+    ).rowcount
+    return bool(inserted)
+
+
+def _correct(db: sqlite_utils.Database, uuid: str, body: dict[str, Any], text: str, digest: str, version: int, received: str) -> bool:
+    """The inspector's corrected visit replaces the returned one, whose version stays stored."""
+    changed = db.conn.execute(
+        "UPDATE visits SET body = ?, body_hash = ?, version = ?, state = 'submitted', started_at = ?, ended_at = ?, narrative = ?, "
+        "updated_at = ? WHERE uuid = ? AND state = 'returned' AND version = ?",
+        [text, digest, version + 1, body["started_at"], body.get("ended_at"), body.get("narrative") or "", received, uuid, version],
+    ).rowcount
+    if changed:
+        for table in DERIVED_TABLES:
+            db.execute(f"DELETE FROM {table} WHERE visit_uuid = ?", [uuid])
+    return bool(changed)
+
+
+def put_visit(db: sqlite_utils.Database, uuid: str, body: Any, *, inspector: str | None = None) -> Outcome:
+    """Stores a visit sent by `inspector` (None: a tool of the server's own, such as the demo).
+    Its content again is a no-op; other content is a 409, unless a reviewer returned the visit,
+    when it is the inspector's corrected version."""
     if not visits.is_uuid(uuid):
         return _invalid([visits.Problem("uuid", "the visit's id must be a lowercase UUID")])
     problems = visits.envelope_problems(body)
@@ -130,7 +168,14 @@ def put_visit(db: sqlite_utils.Database, uuid: str, body: Any) -> Outcome:
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     stored = _stored_visit(db, uuid)
     if stored is not None:
-        return _replay(db, uuid, stored, digest, body)
+        if stored["inspector_id"] != inspector:
+            return _conflict(stored["received_at"])  # someone else's id: said no more than for any conflict
+        if _sent_before(db, uuid, digest):
+            return _accepted(db, uuid, body, stored["received_at"])
+        if stored["state"] != "returned":
+            return _conflict(stored["received_at"])
+        if (stored["site_id"], stored["checklist_hash"]) != (body["site_id"], body["checklist_hash"]):
+            return _invalid([visits.Problem("site_id", "a corrected visit keeps the site and the checklist version it was filled against")])
     checklist = pinned_checklist(db, body["checklist_hash"])
     if checklist is None:
         return _invalid([visits.Problem("checklist_hash", "not a checklist version this server has served")])
@@ -143,30 +188,32 @@ def put_visit(db: sqlite_utils.Database, uuid: str, body: Any) -> Outcome:
     received = now()
     rows = derived_rows(uuid, body, checklist)
     with writing(db):
-        inserted = db.conn.execute(
-            "INSERT INTO visits (uuid, checklist_id, checklist_hash, site_id, started_at, ended_at, narrative, body, body_hash, received_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uuid) DO NOTHING",
-            [
-                uuid, checklist.id, body["checklist_hash"], body["site_id"], body["started_at"], body.get("ended_at"),
-                body.get("narrative") or "", text, digest, received,
-            ],
-        ).rowcount
-        if inserted:
+        if stored is None:
+            version = 1
+            done = _insert(db, uuid, body, text, digest, inspector, received)
+        else:
+            version = stored["version"] + 1
+            done = _correct(db, uuid, body, text, digest, stored["version"], received)
+            if done:
+                review.resubmitted(db, uuid, version, inspector)
+        if done:
             write_derived(db, rows)
-    if not inserted:  # another request stored this id between our look and our write
-        again = _stored_visit(db, uuid)
-        assert again is not None
-        return _replay(db, uuid, again, digest, body)
-    return Outcome(200, {"uuid": uuid, "received_at": received, "photos_missing": [p["uuid"] for p in body.get("photos", [])]})
+            db.execute(
+                "INSERT INTO visit_versions (visit_uuid, version, body, body_hash, received_at) VALUES (?, ?, ?, ?, ?)",
+                [uuid, version, text, digest, received],
+            )
+    if not done:  # another request stored or corrected this id between our look and our write
+        return put_visit(db, uuid, body, inspector=inspector)
+    return _accepted(db, uuid, body, stored["received_at"] if stored else received)
 
 
-def receive_visit(db: sqlite_utils.Database, uuid: str, raw: bytes) -> Outcome:
+def receive_visit(db: sqlite_utils.Database, uuid: str, raw: bytes, inspector: str) -> Outcome:
     """A visit as the phone's request carried it: decoded here, in the worker thread, since a
     large body takes a while to parse."""
     body, problems = visits.decode(raw)
     if problems:
         return _invalid(problems)
-    return put_visit(db, uuid, body)
+    return put_visit(db, uuid, body, inspector=inspector)
 
 
 def _stored_photo(db: sqlite_utils.Database, visit_uuid: str, photo_uuid: str, digest: str) -> Outcome | None:
@@ -178,12 +225,13 @@ def _stored_photo(db: sqlite_utils.Database, visit_uuid: str, photo_uuid: str, d
     return Outcome(409, {"error": "conflict", "message": "different bytes are already stored for this photo"})
 
 
-def put_photo(db: sqlite_utils.Database, visit_uuid: str, photo_uuid: str, data: bytes) -> Outcome:
-    """Decodes and re-encodes the photo: call from a worker thread, never the event loop."""
+def put_photo(db: sqlite_utils.Database, visit_uuid: str, photo_uuid: str, data: bytes, *, inspector: str | None = None) -> Outcome:
+    """A photo the visit declared, sent by the visit's inspector. Decodes and re-encodes it:
+    call from a worker thread, never the event loop."""
     if not visits.is_uuid(visit_uuid) or not visits.is_uuid(photo_uuid):
         return _invalid([visits.Problem("uuid", "the visit's and the photo's ids must be lowercase UUIDs")])
-    visit = _one(db, "SELECT body FROM visits WHERE uuid = ?", [visit_uuid])
-    if visit is None:
+    visit = _one(db, "SELECT body, inspector_id FROM visits WHERE uuid = ?", [visit_uuid])
+    if visit is None or visit["inspector_id"] != inspector:
         return Outcome(404, {"error": "not_found", "message": "no such visit yet; send the visit before its photos"})
     declared = next((p for p in json.loads(visit["body"]).get("photos", []) if p["uuid"] == photo_uuid), None)
     if declared is None:

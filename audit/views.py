@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -13,7 +14,8 @@ import sqlite_utils
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
-from . import bodies, jobs, memory, org, pages, report, sync
+from . import access, bodies, jobs, memory, org, pages, report, review, sync
+from .accounts import User
 from .branding import Branding
 from .assets import INDEX, MANIFEST, STATIC
 from .headers import report_policy
@@ -60,8 +62,20 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "checklists": len(request.app.state.checklists)})
 
 
+def _forbidden(action: str) -> JSONResponse:
+    return JSONResponse({"error": "forbidden", "message": f"your role may not {action.replace('-', ' ')}"}, status_code=403)
+
+
+def _role(request: Request, action: str) -> JSONResponse | None:
+    """A 403 when the signed-in person's role may not do this (access.py decides)."""
+    return None if access.may(request.state.person, action) else _forbidden(action)
+
+
 async def checklists(request: Request) -> JSONResponse:
-    """The validated checklists, each with the content hash a visit will pin."""
+    """The validated checklists, each with the content hash a visit will pin; they hold the
+    inspectors' method, so store managers never get them."""
+    if refused := _role(request, "read-catalog"):
+        return refused
     return JSONResponse(
         [
             {"id": checklist.id, "hash": checklist.content_hash(), "checklist": checklist.as_dict()}
@@ -72,7 +86,26 @@ async def checklists(request: Request) -> JSONResponse:
 
 
 async def sites(request: Request) -> JSONResponse:
+    if refused := _role(request, "read-catalog"):
+        return refused
     return JSONResponse(await _store(request, org.sites), headers=NO_CACHE)
+
+
+async def my_visits(request: Request) -> JSONResponse:
+    """The inspector's visits and what became of them (waiting, returned with comments, released, rejected)."""
+    if refused := _role(request, "send-visits"):
+        return refused
+    return JSONResponse(await _store(request, review.mine, request.state.person), headers=NO_CACHE)
+
+
+async def my_visit(request: Request) -> JSONResponse:
+    """One of the inspector's own visits as last sent, to correct a returned one."""
+    if refused := _role(request, "send-visits"):
+        return refused
+    found = await _store(request, review.own_visit, request.state.person, request.path_params["uuid"])
+    if found is None:
+        return JSONResponse({"error": "not_found", "message": "no such visit"}, status_code=404)
+    return JSONResponse(found, headers=NO_CACHE)
 
 
 async def openapi(request: Request) -> JSONResponse:
@@ -101,33 +134,46 @@ def _outcome(outcome: sync.Outcome) -> JSONResponse:
 
 
 async def put_visit(request: Request) -> JSONResponse:
+    if refused := _role(request, "send-visits"):
+        return refused
     try:
         raw = await bodies.read(request, MAX_VISIT_BYTES, what="a visit")
     except bodies.BodyError as error:
         return error.response()
-    return _outcome(await _store(request, sync.receive_visit, request.path_params["uuid"], raw, limiter=VISIT_WRITERS))
+    return _outcome(await _store(request, sync.receive_visit, request.path_params["uuid"], raw, request.state.person.id, limiter=VISIT_WRITERS))
 
 
 async def put_photo(request: Request) -> JSONResponse:
+    if refused := _role(request, "send-visits"):
+        return refused
     try:
         raw = await bodies.read(request, sync.MAX_PHOTO_BYTES, what="a photo")
     except bodies.BodyError as error:
         return error.response()
     params = request.path_params
-    return _outcome(await _store(request, sync.put_photo, params["uuid"], params["photo_uuid"], raw, threads=request.app.state.photo_threads))
+    sender = functools.partial(sync.put_photo, inspector=request.state.person.id)
+    return _outcome(await _store(request, sender, params["uuid"], params["photo_uuid"], raw, threads=request.app.state.photo_threads))
 
 
 def _not_found(what: str) -> Response:
     return Response(f"no such {what}", status_code=404, media_type="text/plain")
 
 
-def _page(database: sqlite_utils.Database, visit_uuid: str, lang: str | None, branding: Branding) -> str:
+def _readable(database: sqlite_utils.Database, person: User, visit_uuid: str) -> None:
+    """Raises NotFound for a report the person may not read: not theirs is the same as none."""
+    if not access.may_read_report(database, person, visit_uuid):
+        raise report.NotFound(visit_uuid)
+
+
+def _page(database: sqlite_utils.Database, person: User, visit_uuid: str, lang: str | None, branding: Branding) -> str:
+    _readable(database, person, visit_uuid)
     html = pages.web_html(report.build(database, visit_uuid, lang), branding)
     memory.give_back()
     return html
 
 
-def _prepared(database: sqlite_utils.Database, visit_uuid: str, lang: str | None, branding: Branding) -> pages.Prepared:
+def _prepared(database: sqlite_utils.Database, person: User, visit_uuid: str, lang: str | None, branding: Branding) -> pages.Prepared:
+    _readable(database, person, visit_uuid)
     prepared = pages.prepare(database, visit_uuid, lang, branding)
     memory.give_back()
     return prepared
@@ -137,7 +183,7 @@ async def report_page(request: Request) -> Response:
     """The visit's report for reading on a phone, in ?lang= (default: the checklist's language)."""
     try:
         html = await _store(
-            request, _page, request.path_params["uuid"], request.query_params.get("lang"), request.app.state.branding, limiter=REPORT_BUILDS
+            request, _page, request.state.person, request.path_params["uuid"], request.query_params.get("lang"), request.app.state.branding, limiter=REPORT_BUILDS
         )
     except report.NotFound:
         return _not_found("visit")
@@ -150,7 +196,7 @@ async def report_pdf(request: Request) -> Response:
     branding = request.app.state.branding
     try:
         prepared = await _store(
-            request, _prepared, request.path_params["uuid"], request.query_params.get("lang"), branding, limiter=REPORT_BUILDS
+            request, _prepared, request.state.person, request.path_params["uuid"], request.query_params.get("lang"), branding, limiter=REPORT_BUILDS
         )
     except report.NotFound:
         return _not_found("visit")
@@ -176,14 +222,16 @@ async def report_pdf(request: Request) -> Response:
     return Response(data, media_type="application/pdf", headers=headers)
 
 
-def _thumb(database: sqlite_utils.Database, visit_uuid: str, photo_uuid: str) -> bytes | None:
+def _thumb(database: sqlite_utils.Database, person: User, visit_uuid: str, photo_uuid: str) -> bytes | None:
+    if not access.may_read_report(database, person, visit_uuid):
+        return None
     return pages.thumbnails(database, visit_uuid, [photo_uuid]).get(photo_uuid)
 
 
 async def photo_thumb(request: Request) -> Response:
     """A photo's stored thumbnail, as the web report shows it; photos never change once stored."""
     params = request.path_params
-    data = await _store(request, _thumb, params["uuid"], params["photo_uuid"])
+    data = await _store(request, _thumb, request.state.person, params["uuid"], params["photo_uuid"])
     if data is None:
         return _not_found("photo")
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=31536000, immutable"})

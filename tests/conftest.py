@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from audit import db, demo
+from audit import accounts, db, demo, sessions
 from audit.app import create_app
 from audit.startup import Settings
 
@@ -47,10 +47,31 @@ def browser_context_args(browser_context_args: dict[str, Any], playwright: Any) 
 
 
 def demo_database(path: Path) -> Path:
+    """The demo organisation and its people (demo.STAFF and a manager per branch, password
+    demo.DEMO_PASSWORD), without visits."""
     database = db.connect(path)
     demo.build(database)
+    demo.people(database)
     database.close()
     return path
+
+
+def sign_in(client: Any, username: str = "inspector") -> Any:
+    """Signs a TestClient in as a demo person: it keeps the cookie and sends the CSRF token."""
+    response = client.post("/api/session", json={"username": username, "password": demo.DEMO_PASSWORD})
+    assert response.status_code == 200, response.text
+    client.headers["X-CSRF-Token"] = response.json()["csrf"]
+    return client
+
+
+def bearer(db_path: Path, username: str = "inspector") -> dict[str, str]:
+    """An Authorization header for a demo person, as a program or the kill tests send it."""
+    database = db.connect(db_path)
+    user = accounts.by_username(database, username)
+    assert user is not None
+    _, token = sessions.issue_token(database, user)
+    database.close()
+    return {"Authorization": f"Bearer {token}"}
 
 
 @dataclass

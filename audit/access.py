@@ -1,0 +1,66 @@
+"""Who may read and change what: the one place that decides, per role.
+
+Every query that serves a person takes its condition from here, so a rule is enforced in the
+queries, not by hiding buttons. A store manager reads only released visits of their own
+branches, and never in the inspector's words about method: their audience is "store". An
+inspector reads only their own visits. Reviewers, HQ and admins read every visit; only
+reviewers (and admins) change a visit's review state; only inspectors send visits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+from .accounts import User
+
+ACTIONS = {
+    "send-visits": ("inspector",),
+    "read-catalog": ("inspector", "reviewer", "hq", "admin"),
+    "review": ("reviewer", "admin"),
+    "read-reports": ("store", "reviewer", "hq", "admin"),
+    "read-all": ("reviewer", "hq", "admin"),
+}
+
+
+class Denied(PermissionError):
+    """Not this person's to see or do; answered as if the thing did not exist where it is a row."""
+
+
+def may(person: User, action: str) -> bool:
+    return person.role in ACTIONS[action]
+
+
+def require(person: User, action: str) -> None:
+    if not may(person, action):
+        raise Denied(action)
+
+
+def visits_where(person: User) -> tuple[str, list[Any]]:
+    """The visits a person may read, as a condition on `visits v` joined to `sites s`."""
+    if person.role == "inspector":
+        return "v.inspector_id = ?", [person.id]
+    if person.role == "store":
+        marks = ", ".join("?" for _ in person.branches) or "NULL"
+        return f"v.state = 'released' AND s.branch_id IN ({marks})", list(person.branches)
+    if may(person, "read-all"):
+        return "1 = 1", []
+    return "0 = 1", []
+
+
+def may_read_visit(db: sqlite_utils.Database, person: User, visit_uuid: str) -> bool:
+    where, params = visits_where(person)
+    sql = f"SELECT 1 FROM visits v JOIN sites s ON s.id = v.site_id WHERE v.uuid = ? AND {where}"
+    return db.execute(sql, [visit_uuid, *params]).fetchone() is not None
+
+
+def may_read_report(db: sqlite_utils.Database, person: User, visit_uuid: str) -> bool:
+    """Reports are the store's document: for those who read reports, within what they may read."""
+    return may(person, "read-reports") and may_read_visit(db, person, visit_uuid)
+
+
+def audience(person: User) -> str:
+    """The texts a person may read: "store" (the standard, how to fix, redacted notes, the
+    inspector's pseudonym) or "staff" (everything, the inspector's method and name included)."""
+    return "staff" if may(person, "read-all") or person.role == "inspector" else "store"

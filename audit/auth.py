@@ -1,0 +1,130 @@
+"""Who is asking, for every request, before any view runs.
+
+A person is known by the session cookie (people in a browser or on the phone) or by a bearer
+token (programs). Without either, only the app shell, its files, the health check and
+sign-in answer: every other route gets 401 (the API) or is sent to the sign-in page (pages).
+A request that changes something with the cookie must carry the session's CSRF token (the
+`X-CSRF-Token` header, or a `csrf` field in a form) and, when the browser says where it comes
+from, come from this origin; a bearer token is not sent by browsers on their own, so it needs
+neither. What a known person may then read or do is access.py's to decide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qs, quote
+
+import anyio.to_thread
+from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import sessions
+from .accounts import User
+
+COOKIE = "audit_session"
+SAFE = ("GET", "HEAD", "OPTIONS")
+PUBLIC_PATHS = {"/", "/sw.js", "/manifest.webmanifest", "/health", "/signin"}
+PUBLIC_PREFIXES = ("/static/",)
+MAX_FORM = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Caller:
+    person: User | None
+    session: sessions.Session | None  # None for a bearer token
+
+
+def is_public(method: str, path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or (method == "POST" and path == "/api/session")
+
+
+def _refuse(path: str, method: str, status: int, error: str, message: str) -> Response:
+    if path.startswith("/api/") or method not in SAFE or status != 401:
+        return JSONResponse({"error": error, "message": message}, status_code=status)
+    return RedirectResponse(f"/signin?next={quote(path, safe='/')}", status_code=303)
+
+
+def _same_origin(headers: Headers) -> bool:
+    """A browser names the site a request comes from; one that names another is refused (a
+    sign-in form posted from elsewhere, say). Programs send no Origin."""
+    origin = headers.get("origin")
+    return origin is None or origin.split("://", 1)[-1] == headers.get("host", "")
+
+
+class Authenticate:
+    """Pure ASGI: puts `person` and `session` into the request's state, refuses what needs one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    def _lookup(self, scope: Scope, cookie: str | None, bearer: str | None) -> Caller:
+        pool = scope["app"].state.pool
+        with pool.connection() as db:
+            if bearer is not None:
+                return Caller(sessions.token_user(db, bearer), None)
+            session = sessions.current(db, cookie) if cookie else None
+            return Caller(session.user if session else None, session)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        method, path = scope["method"], scope["path"]
+        authorization = headers.get("authorization", "")
+        bearer = authorization[7:].strip() if authorization.lower().startswith("bearer ") else None
+        cookie = cookie_parser(headers.get("cookie", "")).get(COOKIE)
+        caller = Caller(None, None)
+        if bearer is not None or cookie:
+            caller = await anyio.to_thread.run_sync(self._lookup, scope, cookie, bearer)
+        state = scope.setdefault("state", {})
+        state["person"], state["session"] = caller.person, caller.session
+        if bearer is not None and caller.person is None:
+            await _refuse(path, method, 401, "unauthorized", "the token is unknown, expired or revoked")(scope, receive, send)
+            return
+        if caller.person is None and not is_public(method, path):
+            await _refuse(path, method, 401, "unauthorized", "sign in again")(scope, receive, send)
+            return
+        if method not in SAFE and bearer is None:
+            if not _same_origin(headers):
+                await _refuse(path, method, 403, "csrf", "a request from another site")(scope, receive, send)
+                return
+            if caller.session is not None:
+                receive, offered = await _offered_token(headers, receive)
+                if not sessions.csrf_ok(caller.session, offered):
+                    await _refuse(path, method, 403, "csrf", "the request lacks this session's CSRF token; reload and try again")(
+                        scope, receive, send
+                    )
+                    return
+        await self.app(scope, receive, send)
+
+
+async def _offered_token(headers: Headers, receive: Receive) -> tuple[Receive, str | None]:
+    """The CSRF token a request carries: its header, or a form's `csrf` field, in which case the
+    form's body is read here and handed on to the view unchanged."""
+    if "x-csrf-token" in headers:
+        return receive, headers["x-csrf-token"]
+    if not headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return receive, None
+    body = b""
+    more = True
+    while more:
+        message = await receive()
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+        if len(body) > MAX_FORM or message["type"] == "http.disconnect":
+            return receive, None
+    fields = parse_qs(body.decode("latin-1"))
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    offered = fields.get("csrf")
+    return replay, offered[0] if offered else None

@@ -1,0 +1,126 @@
+"""The pages people work at: the reviewer's queue and review screen, the store manager's
+reports. Thin views: they ask access.py, call review.py and report.py, render a template."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio.to_thread
+import sqlite_utils
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from . import access, report, review
+from .accounts import User
+from .signin import TEXT, page_language, render
+from .wording import pick
+
+
+def _when(value: str | None) -> str:
+    return (value or "")[:16].replace("T", " ")
+
+
+def _score(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+async def _run(request: Request, call: Any, *args: Any) -> Any:
+    def run() -> Any:
+        with request.app.state.pool.connection() as db:
+            return call(db, *args)
+
+    return await anyio.to_thread.run_sync(run)
+
+
+def _not_found() -> Response:
+    return Response("no such visit", status_code=404, media_type="text/plain")
+
+
+def _catalog_titles(request: Request, lang: str) -> dict[str, str]:
+    return {c.id: pick(c.title, lang, c.language) for c in request.app.state.checklists}
+
+
+async def queue(request: Request) -> Response:
+    person: User = request.state.person
+    if not access.may(person, "read-all"):
+        return _not_found()
+    lang = page_language(request)
+    titles = _catalog_titles(request, lang)
+    rows = [
+        {
+            "uuid": row["uuid"], "site": pick(row["site_name"], lang, "zh-Hans"), "checklist": titles.get(row["checklist_id"], row["checklist_id"]),
+            "started": _when(row["started_at"]), "inspector": row["inspector"], "version": row["version"], "waiting": _when(row["updated_at"]),
+            "score": _score(row["score"]), "critical": row["critical_failures"] or 0,
+        }
+        for row in await _run(request, review.queue, person)
+    ]
+    return render(request, "queue.html", lang=lang, rows=rows)
+
+
+def _screen(db: sqlite_utils.Database, person: User, visit_uuid: str, lang: str) -> dict[str, Any] | None:
+    if not access.may(person, "read-all") or not access.may_read_visit(db, person, visit_uuid):
+        return None
+    built = report.build(db, visit_uuid, lang, audience="staff")
+    found = review.state_of(db, visit_uuid)
+    assert found is not None
+    state, version = found
+    row = db.execute(
+        "SELECT coalesce(u.display_name, '—') FROM visits v LEFT JOIN users u ON u.id = v.inspector_id WHERE v.uuid = ?", [visit_uuid]
+    ).fetchone()
+    return {
+        "r": built, "state": state, "version": version, "inspector": row[0], "score": _score(built.score),
+        "state_label": review.STATE_LABELS[state][lang], "history": review.events(db, visit_uuid),
+        "terms": review.hidden_terms(db, visit_uuid), "missing": review.photos_missing(db, visit_uuid),
+        "can_review": access.may(person, "review"),
+    }
+
+
+async def visit(request: Request) -> Response:
+    person: User = request.state.person
+    visit_uuid = request.path_params["uuid"]
+    lang = page_language(request)
+    message, failed = "", False
+    if request.method == "POST":
+        if not access.may(person, "review"):
+            return _not_found()
+        form = await request.form()
+        action = str(form.get("action", ""))
+        terms = [line for line in str(form.get("terms", "")).splitlines()]
+        try:
+            await _run(request, _act, person, visit_uuid, action, str(form.get("comment", "")), terms)
+        except review.ReviewError as error:
+            message, failed = TEXT[lang]["error"].format(message=error), True
+        else:
+            return RedirectResponse(f"/review/{visit_uuid}?done={action}", status_code=303)
+    screen = await _run(request, _screen, person, visit_uuid, lang)
+    if screen is None:
+        return _not_found()
+    done = request.query_params.get("done")
+    if not message and done in review.MOVES:
+        message = TEXT[lang][f"done_{done}"]
+    return render(request, "review.html", status=422 if failed else 200, lang=lang, message=message, failed=failed, **screen)
+
+
+def _act(db: sqlite_utils.Database, person: User, visit_uuid: str, action: str, comment: str, terms: list[str]) -> None:
+    """The review form: the names to hide are saved with whatever the reviewer decides."""
+    if not access.may_read_visit(db, person, visit_uuid):
+        raise review.ReviewError("no such visit")
+    review.redact(db, visit_uuid, person, terms)
+    review.move(db, visit_uuid, person, action, comment)
+
+
+async def store_home(request: Request) -> Response:
+    person: User = request.state.person
+    if not access.may(person, "read-reports"):
+        return _not_found()
+    lang = page_language(request)
+    titles = _catalog_titles(request, lang)
+    rows = [
+        {
+            "uuid": row["uuid"], "site": pick(row["site_name"], lang, "zh-Hans"), "checklist": titles.get(row["checklist_id"], row["checklist_id"]),
+            "date": row["started_at"][:10], "score": _score(row["score"]), "band": row["band"] or "", "critical": row["critical_failures"] or 0,
+        }
+        for row in await _run(request, review.released, person)
+    ]
+    branches = ", ".join(person.branches) if person.role == "store" else TEXT[lang]["all_branches"]
+    return render(request, "store.html", lang=lang, rows=rows, branches=branches)
