@@ -5,16 +5,28 @@ answers.py), so the two cannot drift. The document never forbids what the server
 (a client that follows it is never refused for its shape), while the server may refuse
 more: the answers it checks against the pinned checklist. tests/test_openapi.py holds the
 document to the routes both ways; tests/test_api_fuzz.py holds the server to the document.
+
+Who may call what is auth.py's (which routes need a person, CSRF) and access.py's (what a
+role may do): every operation auth.py protects declares the session cookie (with the CSRF
+token on changes) or a bearer token, and the answers the guard gives are added to it here,
+from the same rule, so the two cannot drift either.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from . import answers, visits
+from . import access, accounts, answers, auth, review, sessions, signin, visits
 from .schema import ID_PATTERN
+from .wording import LANGUAGES
 
 JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+HTML = "text/html"
+# auth.py reads these (the header case-insensitively); tests/test_openapi.py holds the server to them.
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf"
+SESSION, CSRF, BEARER = "session", "csrf", "bearer"
 
 
 def _whole(pattern: str) -> str:
@@ -41,6 +53,8 @@ def _schemas() -> dict[str, Any]:
     item_id = {"type": "string", "pattern": ID_PATTERN}
     ident = {"type": "string", "minLength": 1, "maxLength": visits.MAX_ID}
     pixels = {"type": ["integer", "null"], "minimum": 1, "maximum": visits.MAX_PIXELS}
+    state = {"enum": list(review.STATES), "description": "submitted (waiting for review), returned (to correct), released (to the store) or rejected."}
+    version = {"type": "integer", "minimum": 1}
     return {
         "Visit": {
             "description": "A visit as the phone sends it. The answers are then checked against the checklist "
@@ -99,13 +113,17 @@ def _schemas() -> dict[str, Any]:
             },
         },
         "Accepted": {
+            "description": "The visit as stored: when it first arrived, the photos still to send, its review "
+            "state and its version (a returned visit comes back corrected as the next version, same id).",
             "type": "object",
-            "required": ["uuid", "received_at", "photos_missing"],
+            "required": ["uuid", "received_at", "photos_missing", "state", "version"],
             "additionalProperties": False,
             "properties": {
                 "uuid": uuid,
                 "received_at": {"type": "string"},
                 "photos_missing": {"type": "array", "items": uuid, "maxItems": visits.MAX_PHOTOS},
+                "state": state,
+                "version": version,
             },
         },
         "PhotoAccepted": {
@@ -145,6 +163,110 @@ def _schemas() -> dict[str, Any]:
                 "received_at": {"type": "string", "description": "On a conflict: when the stored copy arrived."},
             },
         },
+        "StateLabel": {
+            "description": "The state in words, in every language the app speaks.",
+            "type": "object",
+            "required": list(LANGUAGES),
+            "properties": {lang: {"type": "string"} for lang in LANGUAGES},
+        },
+        "Comment": {
+            "description": "What a reviewer said back when returning or rejecting a visit, without who said it.",
+            "type": "object",
+            "required": ["at", "text", "action"],
+            "additionalProperties": False,
+            "properties": {"at": {"type": "string"}, "text": {"type": "string"}, "action": {"enum": list(review.MOVES)}},
+        },
+        "MyVisit": {
+            "type": "object",
+            "required": [
+                "uuid", "state", "version", "site_id", "checklist_id", "started_at", "received_at", "updated_at", "state_label", "comments"
+            ],
+            "additionalProperties": False,
+            "properties": {
+                "uuid": uuid,
+                "state": state,
+                "version": version,
+                "site_id": {"type": "string"},
+                "checklist_id": {"type": "string"},
+                "started_at": {"type": "string"},
+                "received_at": {"type": "string"},
+                "updated_at": {"type": "string", "description": "When it was last sent or moved."},
+                "state_label": _ref("StateLabel"),
+                "comments": {"type": "array", "items": _ref("Comment")},
+            },
+        },
+        "OwnVisit": {
+            "description": "One of the inspector's visits as they last sent it (to correct a returned one), "
+            "its state and what the reviewers said.",
+            "type": "object",
+            "required": ["uuid", "state", "state_label", "version", "body", "comments"],
+            "additionalProperties": False,
+            "properties": {
+                "uuid": uuid,
+                "state": state,
+                "state_label": _ref("StateLabel"),
+                "version": version,
+                "body": _ref("Visit"),
+                "comments": {"type": "array", "items": _ref("Comment")},
+            },
+        },
+        "SignIn": {
+            "type": "object",
+            "required": ["username", "password"],
+            "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
+        },
+        "Who": {
+            "description": "The signed-in person, and the CSRF token their session's changes must carry "
+            f"(`{CSRF_HEADER}`); null when they called with a bearer token, which needs none.",
+            "type": "object",
+            "required": ["user", "csrf"],
+            "additionalProperties": False,
+            "properties": {
+                "user": {
+                    "type": "object",
+                    "required": ["id", "name", "role", "pseudonym"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "id": {"type": "string"},
+                        "name": {"type": "string"},
+                        "role": {"enum": list(accounts.ROLES)},
+                        "pseudonym": {"type": "string", "description": "What store managers see of an inspector."},
+                    },
+                },
+                "csrf": {"type": ["string", "null"]},
+            },
+        },
+        "SignInForm": {
+            "type": "object",
+            "properties": {
+                "username": {"type": "string"},
+                "password": {"type": "string"},
+                "next": {"type": "string", "description": "The page to go to after signing in, if it is one of this site's."},
+                CSRF_FIELD: {"type": "string", "description": "Only when a session is signed in already: its CSRF token."},
+            },
+        },
+        "SignOutForm": {
+            "type": "object",
+            "properties": {CSRF_FIELD: {"type": "string", "description": "The session's CSRF token (or send the header)."}},
+        },
+        "ReviewForm": {
+            "type": "object",
+            "required": ["action"],
+            "properties": {
+                CSRF_FIELD: {"type": "string", "description": "The session's CSRF token (or send the header)."},
+                "action": {"enum": list(review.MOVES), "description": "A move of a submitted visit."},
+                "comment": {
+                    "type": "string",
+                    "description": f"For the inspector: needed to return or reject; at most {review.MAX_COMMENT} characters "
+                    "once trimmed.",
+                },
+                "terms": {
+                    "type": "string",
+                    "description": f"Names to hide from the store, one a line, each at most {review.MAX_TERM} characters; "
+                    "saved whatever the move.",
+                },
+            },
+        },
         "Health": {
             "type": "object",
             "required": ["status", "checklists"],
@@ -169,8 +291,8 @@ def _schemas() -> dict[str, Any]:
     }
 
 
-def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {JSON: {"schema": schema}}}
+def _json(description: str, schema: dict[str, Any], headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": schema}}, **({"headers": headers} if headers else {})}
 
 
 def _body(description: str, media: str) -> dict[str, Any]:
@@ -185,6 +307,15 @@ def _not_found(description: str) -> dict[str, Any]:
     }
 
 
+def _redirect(description: str, location: str) -> dict[str, Any]:
+    """A 303 whose Location matches `location` (a pattern)."""
+    return {"description": description, "headers": {"Location": {"required": True, "schema": {"type": "string", "pattern": location}}}}
+
+
+def _retry_after(description: str) -> dict[str, Any]:
+    return {"Retry-After": {"description": description, "required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"}}}
+
+
 def _path(name: str, description: str) -> dict[str, Any]:
     return {
         "name": name,
@@ -195,23 +326,42 @@ def _path(name: str, description: str) -> dict[str, Any]:
     }
 
 
+def _query(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": {"type": "string"}}
+
+
+def _roles(action: str) -> str:
+    return ", ".join(access.ACTIONS[action])
+
+
+def _role_refused(action: str) -> dict[str, Any]:
+    return _json(f"Your role may not {action.replace('-', ' ')}: only {_roles(action)}.", _ref("Error"))
+
+
 def _paths() -> dict[str, Any]:
     visit_id = _path("uuid", "The visit's id, made by the phone.")
     photo_id = _path("photo_uuid", "The photo's id, as the visit declared it.")
-    lang = {
-        "name": "lang",
-        "in": "query",
-        "required": False,
-        "description": "The reader's language (zh-Hans, zh-Hant, en); default: the checklist's.",
-        "schema": {"type": "string"},
-    }
+    lang = _query("lang", f"The reader's language ({', '.join(LANGUAGES)}); default: the checklist's.")
+    page_lang = _query("lang", f"The page's language ({', '.join(LANGUAGES)}); default: the browser's first one the pages speak.")
     too_large = _json("The body is over the limit; nothing was read further or stored.", _ref("Error"))
     too_slow = _json("The body arrived too slowly and was cut off; nothing was stored.", _ref("Error"))
     conflict = _json("Other content is already stored under this id; nothing changed.", _ref("Error"))
     invalid = _json("Refused whole: nothing was stored.", _ref("Invalid"))
     photo_media = {media: {"schema": {"type": "string", "contentMediaType": media}} for media in visits.PHOTO_TYPES}
+    window = int(sessions.WINDOW.total_seconds())
+    throttled = (
+        f"{sessions.FAILURES_ALLOWED} wrong passwords for this username within {window} s (or many more from this "
+        "address): no sign-in with it is tried until they are older than that"
+    )
+    signed_in = {
+        "description": "Signed in: the session cookie is set (HttpOnly, SameSite=Lax; it lasts while it is used, "
+        f"up to {sessions.LIFETIME.days} days and no more than {sessions.IDLE.days} idle).",
+        "content": {JSON: {"schema": _ref("Who")}},
+        "headers": {"Set-Cookie": {"required": True, "schema": {"type": "string", "pattern": f"^{auth.COOKIE}="}}},
+    }
+    homes = ", ".join(f"{role}: {home}" for role, home in signin.HOMES.items())
     return {
-        "/": {"get": {"summary": "The inspectors' app", "responses": {"200": _body("static/index.html", "text/html")}}},
+        "/": {"get": {"summary": "The inspectors' app", "responses": {"200": _body("static/index.html", HTML)}}},
         "/sw.js": {
             "get": {
                 "summary": "The service worker, stamped with the assets' version",
@@ -230,35 +380,155 @@ def _paths() -> dict[str, Any]:
             }
         },
         "/health": {"get": {"summary": "Up once the database answers", "responses": {"200": _json("Up.", _ref("Health"))}}},
+        "/signin": {
+            "get": {
+                "summary": "The sign-in page",
+                "parameters": [_query("next", "The page to go to after signing in, if it is one of this site's."), page_lang],
+                "responses": {
+                    "200": _body("The form.", HTML),
+                    "303": _redirect(f"Signed in already: to `next`, or to the person's home ({homes}).", "^/"),
+                },
+            },
+            "post": {
+                "summary": "Sign in from the page",
+                "parameters": [page_lang],
+                "requestBody": {"required": True, "content": {FORM: {"schema": _ref("SignInForm")}}},
+                "responses": {
+                    "303": _redirect(f"Signed in (the session cookie is set): to `next`, or to the person's home ({homes}).", "^/"),
+                    "401": _body("The username or the password is wrong: the form again, saying so.", HTML),
+                    "429": _body(f"{throttled}: the form again, saying so.", HTML),
+                },
+            },
+        },
+        "/signout": {
+            "post": {
+                "summary": "Sign out from a page: the session ends",
+                "requestBody": {"required": False, "content": {FORM: {"schema": _ref("SignOutForm")}}},
+                "responses": {"303": _redirect("Signed out (the cookie is cleared): to the sign-in page.", "^/signin$")},
+            }
+        },
+        "/api/session": {
+            "post": {
+                "summary": "Sign in (the phone): a session cookie and its CSRF token",
+                "requestBody": {"required": True, "content": {JSON: {"schema": _ref("SignIn")}}},
+                "responses": {
+                    "200": signed_in,
+                    "401": _json("The username or the password is wrong, or the account is disabled.", _ref("Error")),
+                    "408": too_slow,
+                    "413": _json(f"A sign-in is at most {signin.MAX_SIGNIN_BYTES:,} bytes.", _ref("Error")),
+                    "422": _json("Not a JSON object with a string username and password.", _ref("Invalid")),
+                    "429": _json(
+                        f"{throttled}.", _ref("Error"), headers=_retry_after(f"Seconds until the {window} s window has passed.")
+                    ),
+                },
+            },
+            "get": {
+                "summary": "Who is signed in",
+                "responses": {"200": _json("The person, and the session's CSRF token.", _ref("Who"))},
+            },
+            "delete": {
+                "summary": "Sign out (the phone): the session ends and its cookie is cleared",
+                "responses": {"204": {"description": "Signed out (nothing to end for a bearer token)."}},
+            },
+        },
+        "/review": {
+            "get": {
+                "summary": "The reviewers' queue: submitted visits, the longest waiting first",
+                "parameters": [page_lang],
+                "responses": {
+                    "200": _body("The queue.", HTML),
+                    "404": _not_found(f"Not a page for this role (only {_roles('read-all')})."),
+                },
+            }
+        },
+        "/review/{uuid}": {
+            "get": {
+                "summary": "A visit to review: its report as staff read it, history, names hidden from the store",
+                "parameters": [visit_id, page_lang, _query("done", "The move just made, to confirm it.")],
+                "responses": {
+                    "200": _body("The review screen.", HTML),
+                    "404": _not_found(f"No such visit, or not a page for this role (only {_roles('read-all')})."),
+                },
+            },
+            "post": {
+                "summary": "Approve, return or reject a submitted visit, and hide names from the store",
+                "parameters": [visit_id, page_lang],
+                "requestBody": {"required": True, "content": {FORM: {"schema": _ref("ReviewForm")}}},
+                "responses": {
+                    "303": _redirect("Done: back to the visit, confirming the move.", "^/review/"),
+                    "404": _not_found(f"No such visit, or this role may not review (only {_roles('review')})."),
+                    "422": _body("A move the visit's state does not allow, or a comment it needs: the screen again, saying so.", HTML),
+                },
+            },
+        },
+        "/store": {
+            "get": {
+                "summary": "A store manager's released reports (of their own branches; all of them for HQ)",
+                "parameters": [page_lang],
+                "responses": {
+                    "200": _body("The reports.", HTML),
+                    "404": _not_found(f"Not a page for this role (only {_roles('read-reports')})."),
+                },
+            }
+        },
         "/api/openapi.json": {
             "get": {"summary": "This document", "responses": {"200": _json("OpenAPI 3.1.", {"type": "object"})}}
         },
         "/api/checklists": {
             "get": {
                 "summary": "The valid checklists, each with the content hash a visit pins",
-                "responses": {"200": _json("Every checklist.", {"type": "array", "items": _ref("ChecklistEntry")})},
+                "responses": {
+                    "200": _json("Every checklist.", {"type": "array", "items": _ref("ChecklistEntry")}),
+                    "403": _role_refused("read-catalog"),
+                },
             }
         },
         "/api/sites": {
             "get": {
                 "summary": "Every site with its branch and region",
-                "responses": {"200": _json("Every site.", {"type": "array", "items": _ref("Site")})},
+                "responses": {
+                    "200": _json("Every site.", {"type": "array", "items": _ref("Site")}),
+                    "403": _role_refused("read-catalog"),
+                },
+            }
+        },
+        "/api/visits/mine": {
+            "get": {
+                "summary": "The inspector's visits and what became of them, newest first",
+                "responses": {
+                    "200": _json("Every visit the inspector sent.", {"type": "array", "items": _ref("MyVisit")}),
+                    "403": _role_refused("send-visits"),
+                },
             }
         },
         "/api/visits/{uuid}": {
+            "get": {
+                "summary": "One of the inspector's own visits as last sent, to correct a returned one",
+                "parameters": [visit_id],
+                "responses": {
+                    "200": _json("The visit.", _ref("OwnVisit")),
+                    "403": _role_refused("send-visits"),
+                    "404": _not_found("No such visit of the caller's: another inspector's reads as none."),
+                },
+            },
             "put": {
                 "summary": "Store a visit: whole or not at all, idempotent",
                 "parameters": [visit_id],
                 "requestBody": {"required": True, "content": {JSON: {"schema": _ref("Visit")}}},
                 "responses": {
-                    "200": _json("Stored now, or already stored with the same content.", _ref("Accepted")),
+                    "200": _json("Stored now (new, or a returned visit's corrected version), or already stored with the same content.", _ref("Accepted")),
+                    "403": _role_refused("send-visits"),
                     "404": _not_found("A path parameter that does not fit in one path segment."),
                     "408": too_slow,
-                    "409": conflict,
+                    "409": _json(
+                        "Other content is already stored under this id (by this inspector and not returned to them, "
+                        "or by another one); nothing changed.",
+                        _ref("Error"),
+                    ),
                     "413": too_large,
                     "422": invalid,
                 },
-            }
+            },
         },
         "/api/visits/{uuid}/photos/{photo_uuid}": {
             "put": {
@@ -267,7 +537,8 @@ def _paths() -> dict[str, Any]:
                 "requestBody": {"required": True, "content": photo_media},
                 "responses": {
                     "200": _json("Stored now, or already stored with the same bytes.", _ref("PhotoAccepted")),
-                    "404": _not_found("No such visit yet: send the visit before its photos."),
+                    "403": _role_refused("send-visits"),
+                    "404": _not_found("No such visit of the caller's yet: send the visit before its photos."),
                     "408": too_slow,
                     "409": conflict,
                     "413": too_large,
@@ -279,7 +550,10 @@ def _paths() -> dict[str, Any]:
             "get": {
                 "summary": "The visit's report, for reading on a phone",
                 "parameters": [visit_id, lang],
-                "responses": {"200": _body("The report page.", "text/html"), "404": _not_found("No such visit.")},
+                "responses": {
+                    "200": _body("The report page.", HTML),
+                    "404": _not_found(f"No such visit the caller may read (only {_roles('read-reports')} read reports)."),
+                },
             }
         },
         "/visits/{uuid}/report.pdf": {
@@ -293,8 +567,10 @@ def _paths() -> dict[str, Any]:
                 "responses": {
                     "200": _body("The PDF.", "application/pdf"),
                     "304": {"description": "The PDF named by If-None-Match is current."},
-                    "404": _not_found("No such visit."),
-                    "503": _json("Too many reports are being rendered; try again (Retry-After).", _ref("Error")),
+                    "404": _not_found(f"No such visit the caller may read (only {_roles('read-reports')} read reports)."),
+                    "503": _json(
+                        "Too many reports are being rendered; try again.", _ref("Error"), headers=_retry_after("Seconds to wait.")
+                    ),
                 },
             }
         },
@@ -302,8 +578,75 @@ def _paths() -> dict[str, Any]:
             "get": {
                 "summary": "A photo's thumbnail, only under its own visit",
                 "parameters": [visit_id, photo_id],
-                "responses": {"200": _body("The thumbnail.", "image/jpeg"), "404": _not_found("No such photo under this visit.")},
+                "responses": {
+                    "200": _body("The thumbnail.", "image/jpeg"),
+                    "404": _not_found("No such photo under a visit whose report the caller may read."),
+                },
             }
+        },
+    }
+
+
+def security(method: str, path: str) -> list[dict[str, list[str]]]:
+    """What an operation needs, as auth.py decides: nothing for the public ones; else the session
+    cookie (with the CSRF token on a change) or a bearer token."""
+    verb = method.upper()
+    if auth.is_public(verb, path):
+        return []
+    cookie: dict[str, list[str]] = {SESSION: []} if verb in auth.SAFE else {SESSION: [], CSRF: []}
+    return [cookie, {BEARER: []}]
+
+
+def _guarded(paths: dict[str, Any]) -> dict[str, Any]:
+    """Every operation with what auth.py answers before its view runs: a protected one declares
+    its security, and 401 (or, for a page read, a 303 to the sign-in page) without a live
+    session or token; a change made with the cookie is a 403 without the session's CSRF token,
+    as is any change a browser says comes from another site."""
+    unauthorized = _json("No session or token, or one that is unknown, expired or revoked, or whose user is disabled.", _ref("Error"))
+    to_signin = _redirect("No live session: to the sign-in page, which comes back here (`next`).", r"^/signin\?next=/")
+    csrf = (
+        f"Sent with the session cookie but without the session's CSRF token (`{CSRF_HEADER}` header or "
+        f"`{CSRF_FIELD}` form field), or from another site (Origin)"
+    )
+    for path, item in paths.items():
+        for method, operation in item.items():
+            verb = method.upper()
+            needs = security(verb, path)
+            responses = operation["responses"]
+            if needs:
+                operation["security"] = needs
+                if verb in auth.SAFE and not path.startswith("/api/"):
+                    responses["303"] = to_signin
+                else:
+                    responses["401"] = unauthorized
+            if verb not in auth.SAFE:
+                role = responses.get("403")
+                text = f"{role['description']} Or: {csrf[0].lower()}{csrf[1:]}." if role else f"{csrf}."
+                responses["403"] = _json(text, _ref("Error"))
+    return paths
+
+
+def _security_schemes() -> dict[str, Any]:
+    return {
+        SESSION: {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": auth.COOKIE,
+            "description": "The session a sign-in sets (POST /api/session, or the sign-in page). A request that "
+            f"changes something with it also carries the session's CSRF token ({CSRF}).",
+        },
+        CSRF: {
+            "type": "apiKey",
+            "in": "header",
+            "name": CSRF_HEADER,
+            "description": f"The session's CSRF token, as the sign-in answered it (`csrf`); a form may send it as its "
+            f"`{CSRF_FIELD}` field instead. Only with the session cookie, on requests that change something.",
+        },
+        BEARER: {
+            "type": "http",
+            "scheme": "bearer",
+            "description": f"An API token (`<id>.<secret>`, made by `audit users token` on the server, lasting "
+            f"{sessions.TOKEN_DAYS} days unless told otherwise) for programs; no CSRF token needed.",
         },
     }
 
@@ -315,9 +658,9 @@ def document() -> dict[str, Any]:
         "info": {
             "title": "Service-detail audits",
             "version": "1",
-            "description": "Inspectors' phones sync visits and photos; store managers read reports. "
-            "Every request is answered with a 2xx or a 4xx naming what to fix; a 5xx is a bug.",
+            "description": "Inspectors' phones sync visits and photos; reviewers release them; store managers read "
+            "reports. Every request is answered with a 2xx, a 3xx or a 4xx naming what to fix; a 5xx is a bug.",
         },
-        "paths": _paths(),
-        "components": {"schemas": _schemas()},
+        "paths": _guarded(_paths()),
+        "components": {"schemas": _schemas(), "securitySchemes": _security_schemes()},
     }

@@ -1,6 +1,7 @@
 """The API's OpenAPI description: a valid OpenAPI 3.1 document, describing exactly the app's
 routes (a route added without a description fails here), with the fields the checks know,
-and accepting every visit a phone really sends."""
+accepting every visit a phone really sends, and declaring what every operation but the
+public ones needs: a session (with its CSRF token on a change) or a bearer token."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import schemathesis
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
-from audit import answers, demo, library, openapi, routes, visits
+from audit import accounts, answers, auth, db, demo, library, openapi, routes, sessions, visits
 from audit.app import create_app
 from audit.startup import Settings
 
@@ -25,6 +26,11 @@ from .conftest import demo_database
 DOCUMENT = openapi.document()
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 NOT_DESCRIBED = {"static"}  # the PWA's files, by name: a mount of plain files, no API
+# What anyone may call, signed in or not: the app shell and its files, the health check, signing in.
+PUBLIC = {
+    ("/", "GET"), ("/sw.js", "GET"), ("/manifest.webmanifest", "GET"), ("/health", "GET"),
+    ("/signin", "GET"), ("/signin", "POST"), ("/api/session", "POST"),
+}
 
 
 def described() -> set[tuple[str, str]]:
@@ -96,8 +102,81 @@ def test_every_real_visit_fits_the_description() -> None:
         assert not errors, errors
 
 
+def operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in DOCUMENT["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS:
+                yield path, method.upper(), operation
+
+
+def test_public_operations_are_the_ones_the_guard_lets_through() -> None:
+    assert PUBLIC <= described()
+    for path, method in described():
+        assert auth.is_public(method, path) == ((path, method) in PUBLIC), (method, path)
+
+
+def test_every_operation_but_the_public_ones_declares_security() -> None:
+    """The cookie, with the CSRF token on a change, or a bearer token; and the guard's answers."""
+    schemes = DOCUMENT["components"]["securitySchemes"]
+    assert schemes[openapi.SESSION] == {**schemes[openapi.SESSION], "type": "apiKey", "in": "cookie", "name": auth.COOKIE}
+    assert schemes[openapi.BEARER]["scheme"] == "bearer"
+    for path, method, operation in operations():
+        responses = operation["responses"]
+        if (path, method) in PUBLIC:
+            assert not operation.get("security"), (method, path)
+            continue
+        requirements = operation.get("security")
+        assert requirements, f"{method} {path} declares no security"
+        assert all(set(r) <= set(schemes) for r in requirements), (method, path)
+        assert {openapi.BEARER: []} in requirements, (method, path)
+        cookie: dict[str, list[str]] = {openapi.SESSION: []} if method in auth.SAFE else {openapi.SESSION: [], openapi.CSRF: []}
+        assert cookie in requirements, (method, path)
+        page_read = method in auth.SAFE and not path.startswith("/api/")
+        assert ("303" if page_read else "401") in responses, (method, path)
+        if method not in auth.SAFE:
+            assert "403" in responses, (method, path)
+
+
+def test_not_yours_reads_as_none() -> None:
+    """Where a visit that is not the caller's is answered as no visit, the 404 is documented."""
+    for path, method, operation in operations():
+        if "{uuid}" in path:
+            assert "404" in operation["responses"], (method, path)
+
+
+def _bearer(path: Path, username: str) -> str:
+    database = db.open_db(path)
+    try:
+        user = accounts.by_username(database, username)
+        assert user is not None
+        return sessions.issue_token(database, user)[1]
+    finally:
+        database.close()
+
+
 def test_served_at_its_route(tmp_path: Path) -> None:
-    with TestClient(create_app(Settings(db_path=demo_database(tmp_path / "audit.db")))) as client:
-        response = client.get("/api/openapi.json")
+    path = demo_database(tmp_path / "audit.db")
+    with TestClient(create_app(Settings(db_path=path))) as client:
+        assert client.get("/api/openapi.json").status_code == 401
+        response = client.get("/api/openapi.json", headers={"Authorization": f"Bearer {_bearer(path, 'inspector')}"})
     assert response.status_code == 200
     assert response.json() == DOCUMENT
+
+
+def test_the_csrf_names_are_the_servers(tmp_path: Path) -> None:
+    """The header and the form field the description names are the ones the guard reads."""
+    path = demo_database(tmp_path / "audit.db")
+    with TestClient(create_app(Settings(db_path=path))) as client:
+        for attempt in range(2):
+            signed_in = client.post("/api/session", json={"username": "inspector", "password": demo.DEMO_PASSWORD})
+            assert signed_in.status_code == 200
+            assert auth.COOKIE in signed_in.cookies
+            token = signed_in.json()["csrf"]
+            assert client.delete("/api/session").status_code == 403
+            assert client.post("/signout", data={"other": token}).status_code == 403
+            if attempt == 0:
+                assert client.delete("/api/session", headers={openapi.CSRF_HEADER: token}).status_code == 204
+            else:
+                ended = client.post("/signout", data={openapi.CSRF_FIELD: token}, follow_redirects=False)
+                assert ended.status_code == 303
+            assert client.get("/api/session").status_code == 401
