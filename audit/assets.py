@@ -1,7 +1,9 @@
 """The PWA's files and the service worker's version, stamped from their contents.
 
 The version changes whenever any precached file or the checklists change, so a deploy
-reaches every phone; the worker's cache names carry it, and old caches are dropped.
+reaches every phone (and a reload fetches the new checklists); the worker's cache names carry
+it, and old caches are dropped. Nothing under /api/ is precached: the API needs a session, so
+the app fetches the catalog after sign-in and keeps it in IndexedDB.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ WORKER = "sw.js"
 MANIFEST = "manifest.webmanifest"
 INDEX = "index.html"
 NOT_PRECACHED = {WORKER, "README.md"}
-API_PRECACHE = ["/api/checklists", "/api/sites"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,5 @@ def build(folder: Path, checklists: list[Checklist]) -> Assets:
     worker_source = (folder / WORKER).read_text(encoding="utf-8") if (folder / WORKER).exists() else ""
     digest.update(worker_source.encode())
     version = digest.hexdigest()[:16]
-    urls += API_PRECACHE
     worker = worker_source.replace("__VERSION__", version).replace("__PRECACHE__", json.dumps(urls))
     return Assets(version=version, precache=urls, worker=worker)

@@ -1,5 +1,6 @@
-// The service worker: precaches the shell and the catalog under a version the server stamps
-// from the assets' content hashes, serves them offline, and deletes only its own old caches.
+// The service worker: precaches the app's shell under a version the server stamps from the
+// assets' content hashes, serves it offline, and deletes only its own old caches. The API
+// needs a session, so nothing of it is cached here: the app keeps its data in IndexedDB.
 
 const VERSION = "__VERSION__";
 const PRECACHE = __PRECACHE__;
@@ -31,27 +32,14 @@ async function cacheFirst(key, request) {
   return (await cache.match(key)) || fetch(request);
 }
 
-async function networkFirst(request) {
-  const cache = await caches.open(CACHE);
-  try {
-    const response = await fetch(request);
-    if (response.ok) await cache.put(request, response.clone());
-    return response;
-  } catch (error) {
-    const cached = await cache.match(request);
-    if (cached) return cached;
-    throw error;
-  }
-}
-
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
-  // The app asks for fresh data with `no-store`; it keeps its own copy in IndexedDB.
+  // Everything else (the API, photo thumbnails) goes to the network untouched.
   if (request.method !== "GET" || url.origin !== self.location.origin || request.cache === "no-store") return;
   if (request.mode === "navigate" && url.pathname === "/") {
     event.respondWith(cacheFirst("/", request));
   } else if (PRECACHE.includes(url.pathname)) {
-    event.respondWith(url.pathname.startsWith("/api/") ? networkFirst(request) : cacheFirst(url.pathname, request));
+    event.respondWith(cacheFirst(url.pathname, request));
   }
 });

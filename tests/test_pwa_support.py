@@ -1,5 +1,6 @@
-"""Steps shared by the PWA tests (this module holds no tests): drive the inspector's app in a
-phone-sized Chromium, read what it keeps in IndexedDB, count what the server stored.
+"""Steps shared by the PWA tests (this module holds no tests): sign in, drive the inspector's
+app in a phone-sized Chromium, read what it keeps in IndexedDB, count what the server stored,
+talk to the API as a signed-in person.
 
 Every predicate given to `wait_for_function` is a function, "() => ...": Playwright evaluates
 a bare expression again at each poll, with eval, which the app's Content-Security-Policy
@@ -10,7 +11,8 @@ from __future__ import annotations
 import io
 import sqlite3
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +20,14 @@ import httpx2
 from PIL import Image
 from playwright.sync_api import BrowserContext, Page
 
+from audit import demo
+
 SUPERMARKET_SITE = "sh-xujiahui-supermarket"
 SUPERMARKET = "retail-supermarket"
+INSPECTOR = "inspector"  # the demo organisation's people (audit/demo.py), all with one password
+OTHER_INSPECTOR = "inspector2"
+REVIEWER = "reviewer"
+PASSWORD = demo.DEMO_PASSWORD
 
 
 def wait_for(check: Callable[[], Any], timeout: float = 20, what: str = "condition", page: Page | None = None) -> Any:
@@ -37,9 +45,50 @@ def wait_for(check: Callable[[], Any], timeout: float = 20, what: str = "conditi
             page.wait_for_timeout(100)
 
 
-def open_app(page: Page, url: str) -> None:
+def open_app(page: Page, url: str, *, username: str = INSPECTOR) -> None:
+    """Opens the app; on a phone nobody signed in on yet, signs in and waits for the catalog."""
     page.goto(url)
     ready(page)
+    if page.locator("form#signin").is_visible():
+        sign_in(page, username)
+
+
+def sign_in(page: Page, username: str = INSPECTOR, password: str = PASSWORD) -> None:
+    """Signs in on the sign-in screen (the phone's own, or #/signin) and waits for home and the catalog."""
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#signin-submit")
+    page.wait_for_selector("#new-visit")
+    wait_for_catalog(page)
+
+
+def csp_violations(page: Page) -> list[str]:
+    """What the page's Content-Security-Policy refuses from now on (an inline style, say)."""
+    seen: list[str] = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and seen.append(message.text))
+    return seen
+
+
+def meta(page: Page, key: str) -> Any:
+    return page.evaluate("(key) => import('/static/js/db.js').then((db) => db.getMeta(key))", key)
+
+
+@contextmanager
+def api(url: str, username: str = INSPECTOR, password: str = PASSWORD) -> Iterator[httpx2.Client]:
+    """An HTTP client signed in as `username`, sending the session's CSRF token on every request."""
+    with httpx2.Client(base_url=url, timeout=30) as client:
+        answer = client.post("/api/session", json={"username": username, "password": password})
+        assert answer.status_code == 200, answer.text
+        client.headers["X-CSRF-Token"] = answer.json()["csrf"]
+        yield client
+
+
+def end_sessions(db_path: Path, username: str = INSPECTOR) -> int:
+    """The server forgets every session of `username`, as if they had expired; returns how many."""
+    with sqlite3.connect(db_path) as connection:
+        return connection.execute(
+            "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?)", [username]
+        ).rowcount
 
 
 def ready(page: Page) -> None:
@@ -83,7 +132,7 @@ def stored_visit(page: Page, uuid: str) -> dict[str, Any] | None:
             const db = await import('/static/js/db.js');
             const visit = await db.get('visits', uuid);
             if (!visit) return null;
-            const photos = (await db.all('photos', 'visit_uuid', uuid)).map(({ blob, ...rest }) => ({ ...rest, size: blob.size }));
+            const photos = (await db.all('photos', 'visit_uuid', uuid)).map(({ blob, ...rest }) => ({ ...rest, size: blob ? blob.size : null }));
             return { ...visit, photos };
         }""",
         uuid,
@@ -140,7 +189,8 @@ def add_photo(page: Page, item: str, path: Path) -> None:
 
 
 def checklist(url: str, checklist_id: str = SUPERMARKET) -> dict[str, Any]:
-    entries = httpx2.get(f"{url}/api/checklists").json()
+    with api(url) as client:
+        entries = client.get("/api/checklists").json()
     return next(entry["checklist"] for entry in entries if entry["id"] == checklist_id)
 
 
@@ -240,7 +290,8 @@ def make_conflict(page: Page, context: BrowserContext, url: str, tmp_path: Path)
         uuid,
     )
     other = {**payload, "narrative": "另一台手机写的内容"}
-    assert httpx2.put(f"{url}/api/visits/{uuid}", json=other).status_code == 200
+    with api(url) as client:  # the same inspector, from another phone
+        assert client.put(f"/api/visits/{uuid}", json=other).status_code == 200
     context.set_offline(False)
     wait_for(lambda: status_of(page, uuid) == "conflict", what="the 409 recorded")
     return uuid

@@ -1,21 +1,29 @@
-// Boot and routing: mounts the status bar, shows the screen the URL's hash names, starts the
-// outbox, the service worker and a catalog refresh. Screens build their nodes off-screen and
-// the router swaps them in, unless the inspector has already moved on.
+// Boot and routing: mounts the status bar, shows the screen the URL's hash names (or the
+// sign-in screen while the phone has nobody signed in and nothing to work with), starts the
+// outbox, the review states, the service worker, and checks the session and refreshes the
+// catalog when online. Screens build their nodes off-screen and the router swaps them in,
+// unless the inspector has already moved on.
 
 import * as db from "./db.js";
 import { emit, on } from "./events.js";
 import { language } from "./i18n.js";
 import * as catalog from "./catalog.js";
 import * as outbox from "./outbox.js";
+import * as review from "./review.js";
+import * as session from "./session.js";
 import * as worker from "./worker.js";
 import * as status from "./ui/status.js";
 import * as home from "./ui/home.js";
 import * as newVisit from "./ui/newvisit.js";
 import * as overview from "./ui/overview.js";
 import * as section from "./ui/section.js";
+import * as sent from "./ui/sent.js";
+import * as signin from "./ui/signin.js";
 import * as submit from "./ui/submit.js";
 
 const ROUTES = [
+  [/^signin$/, signin.render],
+  [/^sent\/([^/]+)$/, sent.render],
   [/^new$/, newVisit.chooseSite],
   [/^new\/([^/]+)$/, newVisit.chooseChecklist],
   [/^v\/([^/]+)$/, overview.render],
@@ -24,22 +32,38 @@ const ROUTES = [
   [/^/, home.render],
 ];
 
+// Nobody signed in, and either nobody ever was or the last inspector signed out: the app has
+// nothing to offer before a sign-in. (A phone that has a catalog from before sign-ins existed
+// keeps working, with the banner asking to sign in.)
+async function gated() {
+  const who = await session.state();
+  if (who.user) return false;
+  return who.signedOut || !(await catalog.loaded());
+}
+
 function router(main) {
   let controller = null;
   return async function show({ keepScroll = false } = {}) {
     controller?.abort();
     controller = new AbortController();
     const { signal } = controller;
-    const path = location.hash.replace(/^#\/?/, "");
-    const [pattern, screen] = ROUTES.find(([candidate]) => candidate.test(path));
-    const params = path.match(pattern).slice(1).map((part) => (part === undefined ? undefined : decodeURIComponent(part)));
-    const nodes = await screen(params, signal);
+    let nodes;
+    if (await gated()) {
+      if (location.hash !== "#/signin") history.replaceState(null, "", "#/signin");
+      nodes = await signin.render([], signal, true);
+    } else {
+      const path = location.hash.replace(/^#\/?/, "");
+      const [pattern, screen] = ROUTES.find(([candidate]) => candidate.test(path));
+      const params = path.match(pattern).slice(1).map((part) => (part === undefined ? undefined : decodeURIComponent(part)));
+      nodes = await screen(params, signal);
+    }
     if (signal.aborted) return;
     const scroll = window.scrollY;
     main.replaceChildren(...[nodes].flat(Infinity).filter(Boolean));
     const focus = main.querySelector("[data-focus]");
     if (focus) focus.scrollIntoView({ block: "center" });
     else window.scrollTo(0, keepScroll ? scroll : 0);
+    emit("screen-shown");
   };
 }
 
@@ -53,14 +77,19 @@ async function askForPersistence() {
 async function boot() {
   document.documentElement.lang = language();
   const show = router(document.getElementById("screen"));
-  await Promise.all([status.mount(document.getElementById("status"), document.getElementById("update")), show()]);
+  await Promise.all([status.mount(document.getElementById("status"), document.getElementById("update"), document.getElementById("session")), show()]);
   document.body.dataset.ready = "1";
   performance.mark("ready");
   addEventListener("hashchange", () => show());
   on("language-changed", () => show({ keepScroll: true }));
   on("screen-stale", () => show({ keepScroll: true }));
+  // the sign-in screen moves on by itself once the catalog is in
+  on("session-changed", () => !location.hash.startsWith("#/signin") && show({ keepScroll: true }));
   outbox.start();
-  catalog.refresh();
+  review.start();
+  if (navigator.onLine) session.check().then(() => catalog.refresh());
+  // a sign-in whose catalog download was cut off gets it as soon as the phone is back online
+  addEventListener("online", async () => (await catalog.loaded()) || catalog.refresh());
   askForPersistence();
   worker.register().catch((error) => console.error("service worker", error));
 }

@@ -1,9 +1,11 @@
-// The checklists and sites a visit can be started with, kept in IndexedDB so that a new visit
-// can be started offline. Every checklist version received stays, addressed by its content
-// hash: a draft is pinned to the version it was started on.
+// The checklists and sites a visit can be started with, fetched after sign-in (the API needs
+// a session) and kept in IndexedDB, so that a new visit can be started offline for as long as
+// needed. Every checklist version received stays, addressed by its content hash: a draft is
+// pinned to the version it was started on.
 
 import * as db from "./db.js";
 import { emit } from "./events.js";
+import * as session from "./session.js";
 import { getJSON } from "./sync.js";
 
 async function store(entries, sites) {
@@ -16,23 +18,18 @@ async function store(entries, sites) {
   emit("catalog-updated");
 }
 
-// The copies the service worker precached, for a phone whose database lost its catalog.
-async function fromWorkerCache(url) {
-  const hit = "caches" in self ? await caches.match(url) : undefined;
-  return hit ? hit.json() : null;
+// Resolves true once a fresh catalog is stored; false when signed out, offline or refused.
+export async function refresh() {
+  if (!(await session.state()).signedIn) return false;
+  const [entries, sites] = await Promise.all([getJSON("/api/checklists"), getJSON("/api/sites")]);
+  if (!Array.isArray(entries) || !Array.isArray(sites)) return false;
+  await store(entries, sites);
+  emit("server-reached");
+  return true;
 }
 
-export async function refresh() {
-  const [entries, sites] = await Promise.all([getJSON("/api/checklists"), getJSON("/api/sites")]);
-  if (entries && sites) {
-    await store(entries, sites);
-    emit("server-reached");
-    return;
-  }
-  if ((await db.getMeta("catalog")) === null) {
-    const [cachedEntries, cachedSites] = await Promise.all([fromWorkerCache("/api/checklists"), fromWorkerCache("/api/sites")]);
-    if (cachedEntries && cachedSites) await store(cachedEntries, cachedSites);
-  }
+export async function loaded() {
+  return (await db.getMeta("catalog")) !== null;
 }
 
 export function sites() {

@@ -1,23 +1,11 @@
-// HTTP with the server. Every call resolves to an outcome and never throws:
-// {kind: "ok" | "missing" | "conflict" | "invalid" | "retry", status, body}.
+// The visit API, with the session (see session.js). Every call resolves to an outcome and
+// never throws: {kind: "ok" | "missing" | "conflict" | "invalid" | "unauthorized" | ... |
+// "retry", status, body} (see http.js).
 
-// 413 (too large) will not pass on a retry either: it parks the visit like a 422.
-const KINDS = { 200: "ok", 404: "missing", 409: "conflict", 413: "invalid", 422: "invalid" };
-
-async function request(url, options) {
-  try {
-    const response = await fetch(url, { cache: "no-store", ...options });
-    const body = await response.json().catch(() => null);
-    const kind = KINDS[response.status] ?? "retry";
-    if (kind === "ok" && body === null) return { kind: "retry", status: response.status, body };
-    return { kind, status: response.status, body };
-  } catch (error) {
-    return { kind: "retry", status: 0, body: { message: String(error) } };
-  }
-}
+import { authorized } from "./session.js";
 
 export function putVisit(uuid, payload) {
-  return request(`/api/visits/${uuid}`, {
+  return authorized(`/api/visits/${uuid}`, {
     method: "PUT",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(payload),
@@ -25,15 +13,25 @@ export function putVisit(uuid, payload) {
 }
 
 export function putPhoto(visitUuid, photo) {
-  return request(`/api/visits/${visitUuid}/photos/${photo.uuid}`, {
+  return authorized(`/api/visits/${visitUuid}/photos/${photo.uuid}`, {
     method: "PUT",
     headers: { "Content-Type": photo.content_type },
     body: photo.blob,
   });
 }
 
-// A catalog document from the network itself: `no-store` tells the worker not to answer from its cache.
+// The signed-in inspector's sent visits, newest first, with their review state.
+export function mine() {
+  return authorized("/api/visits/mine", { method: "GET" });
+}
+
+// One of the inspector's visits as last sent, with its state and the reviewer's comments.
+export function visit(uuid) {
+  return authorized(`/api/visits/${uuid}`, { method: "GET" });
+}
+
+// A catalog document from the network itself, or null.
 export async function getJSON(url) {
-  const outcome = await request(url, { method: "GET" });
+  const outcome = await authorized(url, { method: "GET" });
   return outcome.kind === "ok" ? outcome.body : null;
 }

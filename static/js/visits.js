@@ -1,6 +1,9 @@
 // A visit on the phone: created, answered item by item (each change written to IndexedDB at
 // once), submitted to the outbox, and turned into the JSON the server takes.
-// Status: draft → outbox → sent, or conflict / invalid when the server refuses it.
+// Status: draft → outbox → sent, or conflict / invalid when the server refuses it. A visit
+// belongs to the inspector who started it (`inspector_id`); one started before anybody signed
+// in goes to the next inspector who does. A visit a reviewer returned comes back as a draft
+// under its own uuid, its photos already on the server declared without their bytes.
 
 import * as db from "./db.js";
 import { emit } from "./events.js";
@@ -15,6 +18,24 @@ export function list() {
   return db.all("visits");
 }
 
+export function ownedBy(visit, user) {
+  return !visit.inspector_id || (Boolean(user) && visit.inspector_id === user.id);
+}
+
+// The visits of `user` (or of nobody yet): another inspector's visits wait on the phone, unseen.
+export async function mine(user) {
+  return (await list()).filter((visit) => ownedBy(visit, user));
+}
+
+// Visits started before anybody signed in become `userId`'s.
+export async function adopt(userId) {
+  const orphans = (await list()).filter((visit) => !visit.inspector_id);
+  if (!orphans.length) return;
+  await db.write(["visits"], (tx) => {
+    for (const visit of orphans) tx.objectStore("visits").put({ ...visit, inspector_id: userId });
+  });
+}
+
 export function photosOf(uuid) {
   return db.all("photos", "visit_uuid", uuid);
 }
@@ -25,10 +46,11 @@ export async function save(visit) {
   emit("visit-saved", visit);
 }
 
-export async function create(site, entry) {
+export async function create(site, entry, inspectorId) {
   const visit = {
     uuid: crypto.randomUUID(),
     status: "draft",
+    inspector_id: inspectorId ?? null,
     checklist_id: entry.id,
     checklist_hash: entry.hash,
     checklist_title: entry.checklist.title,
@@ -108,7 +130,8 @@ export function progress(checklist, visit, photoCounts) {
 
 export async function submit(visit) {
   visit.status = "outbox";
-  visit.ended_at = isoLocal();
+  // a corrected visit keeps the time the visit itself ended
+  visit.ended_at = visit.correction && visit.ended_at ? visit.ended_at : isoLocal();
   visit.attempts = 0;
   visit.next_attempt_at = 0;
   await save(visit);
@@ -128,4 +151,44 @@ export async function discard(visit) {
     tx.objectStore("visits").delete(visit.uuid);
   });
   emit("visit-discarded", visit);
+}
+
+// A returned visit as a draft again, from `sent` (GET /api/visits/{uuid}: {uuid, version, body,
+// comments}): the same uuid, its answers, notes and narrative; its photos stay declared with
+// their uuid and sha256 but have no bytes here (`remote`), since the server holds them.
+export async function restore(sent, { checklist, site, inspectorId }) {
+  const body = sent.body;
+  const answers = {};
+  for (const [itemId, answer] of Object.entries(body.answers || {})) {
+    answers[itemId] = { value: answer.value ?? null, na: answer.na === true, note: answer.note || "", answered_at: answer.answered_at ?? null };
+  }
+  const visit = {
+    uuid: sent.uuid,
+    status: "draft",
+    inspector_id: inspectorId,
+    checklist_id: body.checklist_id,
+    checklist_hash: body.checklist_hash,
+    checklist_title: checklist.title,
+    checklist_language: checklist.language,
+    site_id: body.site_id,
+    site_name: site ? site.name : body.site_id,
+    started_at: body.started_at,
+    ended_at: body.ended_at,
+    narrative: body.narrative || "",
+    answers,
+    timers: {},
+    correction: { version: sent.version, comments: sent.comments || [] },
+    updated_at: isoLocal(),
+  };
+  const photos = (body.photos || []).map(({ uuid, item_id, taken_at, content_type, sha256, width, height }) => ({
+    uuid, visit_uuid: sent.uuid, item_id, taken_at, content_type, sha256, width, height, blob: null, remote: true, sent_at: visit.updated_at,
+  }));
+  const stale = await photosOf(sent.uuid);
+  await db.write(["visits", "photos"], (tx) => {
+    for (const photo of stale) tx.objectStore("photos").delete(photo.uuid);
+    for (const photo of photos) tx.objectStore("photos").put(photo);
+    tx.objectStore("visits").put(visit);
+  });
+  emit("visit-saved", visit);
+  return visit;
 }

@@ -39,9 +39,13 @@ function photoPicker(item, ctx, busy) {
   return h("label", { class: `btn tool camera ${item.type === "photo" ? "primary" : ""}` }, input, h("span", {}, t("item.add-photo")));
 }
 
+// A photo of a corrected visit that the server already holds has no bytes on the phone: a tile says so.
 function thumb(photo, ctx) {
-  return h("figure", { class: "thumb", dataset: { photo: photo.uuid } },
-    h("img", { src: ctx.photoUrl(photo), alt: t("item.photo-alt"), width: 88, height: 88 }),
+  const picture = photo.blob
+    ? h("img", { src: ctx.photoUrl(photo), alt: t("item.photo-alt"), width: 88, height: 88 })
+    : h("span", { class: "on-server", role: "img", "aria-label": t("item.photo-on-server") }, t("item.photo-on-server"));
+  return h("figure", { class: `thumb ${photo.blob ? "" : "remote"}`, dataset: { photo: photo.uuid } },
+    picture,
     ctx.readOnly ? null : h("button", { type: "button", class: "remove", "aria-label": t("item.remove-photo"), onclick: () => ctx.removePhoto(photo) }, "×"));
 }
 

@@ -4,6 +4,7 @@
 import { on, emit } from "../events.js";
 import { t, text } from "../i18n.js";
 import * as catalog from "../catalog.js";
+import * as session from "../session.js";
 import * as visits from "../visits.js";
 import { bar, h, link } from "./dom.js";
 
@@ -16,8 +17,8 @@ function siteButton(site) {
 }
 
 export async function chooseSite(params, signal) {
+  on("catalog-updated", () => emit("screen-stale"), signal); // before reading, so no update is missed
   const sites = await catalog.sites();
-  on("catalog-updated", () => emit("screen-stale"), signal);
   if (!sites.length) return [h("h1", {}, t("new.choose-site")), h("p", { class: "empty" }, t("new.no-catalog")), bar(back("#/"))];
   const regions = new Map();
   for (const site of sites) {
@@ -45,16 +46,16 @@ function stageSummary(checklist) {
 }
 
 export async function chooseChecklist([siteId], signal) {
+  on("catalog-updated", () => emit("screen-stale"), signal);
   const site = (await catalog.sites()).find((candidate) => candidate.id === siteId);
   if (!site) return [h("p", { class: "empty" }, t("new.no-site")), bar(back("#/new"))];
   const entries = (await catalog.current()).filter((entry) => entry.checklist.site_types.includes(site.site_type));
   const start = async (entry, button) => {
     for (const other of document.querySelectorAll(".card.checklist")) other.disabled = true;
     button.setAttribute("aria-busy", "true");
-    const visit = await visits.create(site, entry);
+    const visit = await visits.create(site, entry, (await session.state()).user?.id);
     location.hash = `#/v/${visit.uuid}`;
   };
-  on("catalog-updated", () => emit("screen-stale"), signal);
   return [
     h("h1", {}, t("new.choose-checklist")),
     h("p", { class: "lead" }, text(site.name)),

@@ -1,6 +1,6 @@
 // A visit at a glance: its sections stage by stage with their progress, what the server said
-// if it refused the visit (a conflict or invalid content: the phone keeps its copy), and the
-// way to submit.
+// if it refused the visit (a conflict or invalid content: the phone keeps its copy), the
+// reviewer's comments on a visit being corrected, and the way to submit.
 
 import { on, emit } from "../events.js";
 import { language, t, text } from "../i18n.js";
@@ -8,6 +8,7 @@ import { when } from "../clock.js";
 import * as catalog from "../catalog.js";
 import * as visits from "../visits.js";
 import { bar, h, link, progressBar } from "./dom.js";
+import { comments, stateBadge } from "./states.js";
 
 function header(visit, checklist) {
   const fallback = checklist.language;
@@ -27,11 +28,21 @@ function problemCard(visit) {
     h("p", { class: "sub" }, t("problem.kept", { status: problem.status || "" })));
 }
 
+function correctionCard(visit) {
+  return h("section", { class: "notice warn", id: "correction" },
+    h("h2", {}, stateBadge("returned")),
+    h("p", {}, t("visit.correcting")),
+    comments(visit.correction.comments));
+}
+
 function stateCard(visit) {
   const lang = language();
-  if (visit.status === "sent") return h("section", { class: "notice ok" }, t("visit.sent", { time: when(visit.sent_at, lang) }));
+  if (visit.status === "sent") {
+    return h("section", { class: "notice ok" }, t("visit.sent", { time: when(visit.sent_at, lang) }), " ",
+      link(`#/sent/${visit.uuid}`, {}, stateBadge(visit.state || "submitted")));
+  }
   if (visit.status === "outbox") return h("section", { class: "notice" }, t("visit.waiting", { time: when(visit.ended_at, lang) }));
-  if (visit.status === "draft") return null;
+  if (visit.status === "draft") return visit.correction ? correctionCard(visit) : null;
   return problemCard(visit);
 }
 

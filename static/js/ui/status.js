@@ -1,18 +1,39 @@
 // The status bar every screen shows: online or offline, what waits to be sent, when the last
-// sync succeeded; and the banner offering a waiting new version of the app.
+// sync succeeded; the banner offering a waiting new version of the app; and the banner asking
+// to sign in (again) while the outbox waits for a session.
 
 import { on, emit } from "../events.js";
 import { language, t } from "../i18n.js";
 import { when } from "../clock.js";
 import * as outbox from "../outbox.js";
+import * as session from "../session.js";
 import * as worker from "../worker.js";
 import { h } from "./dom.js";
 
-export function mount(root, banner) {
+function signInBanner(el, state, who) {
+  // the sign-in screen says it itself
+  const hide = state.paused === false || location.hash.startsWith("#/signin");
+  el.hidden = hide;
+  if (hide) {
+    delete el.dataset.message;
+    return;
+  }
+  const key = who.expired ? "session.again" : "session.needed";
+  const message = state.visits ? t(`${key}-waiting`, { n: state.visits }) : t(key);
+  if (el.dataset.message === message) return; // an alert is read out again whenever it is redrawn
+  el.dataset.message = message;
+  el.replaceChildren(
+    h("span", { class: "message", dataset: { visits: state.visits } }, message),
+    h("a", { href: "#/signin", class: "btn primary", id: "sign-in-again" }, t("session.sign-in")),
+  );
+}
+
+export function mount(root, banner, sessionBanner) {
   let syncing = false;
 
   async function draw() {
-    const state = await outbox.status();
+    const [state, who] = await Promise.all([outbox.status(), session.state()]);
+    signInBanner(sessionBanner, state, who);
     const online = navigator.onLine;
     const parts = [
       h("span", { class: `pill ${online ? "ok" : "off"}`, dataset: { online: online ? "1" : "0" } }, online ? t("status.online") : t("status.offline")),
@@ -44,6 +65,9 @@ export function mount(root, banner) {
     draw();
   });
   on("update-ready", offerUpdate);
+  on("session-expired", draw);
+  on("session-changed", draw);
+  on("screen-shown", draw);
   addEventListener("online", () => draw());
   addEventListener("offline", () => draw());
   root.addEventListener("click", () => emit("sync-requested"));
