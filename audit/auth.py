@@ -11,6 +11,8 @@ neither. What a known person may then read or do is access.py's to decide.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from dataclasses import dataclass
 from urllib.parse import parse_qs, quote
 
@@ -23,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import sessions
 from .accounts import User
 
+log = logging.getLogger("audit")
 COOKIE = "audit_session"
 SAFE = ("GET", "HEAD", "OPTIONS")
 PUBLIC_PATHS = {"/", "/sw.js", "/manifest.webmanifest", "/health", "/signin"}
@@ -78,10 +81,16 @@ class Authenticate:
         cookie = cookie_parser(headers.get("cookie", "")).get(COOKIE)
         caller = Caller(None, None)
         if bearer is not None or cookie:
-            caller = await anyio.to_thread.run_sync(self._lookup, scope, cookie, bearer)
+            try:
+                caller = await anyio.to_thread.run_sync(self._lookup, scope, cookie, bearer)
+            except sqlite3.Error as error:  # outside the app's handlers: the same 503 they give
+                log.warning("%s %s: store unavailable while checking who asks: %s", method, path, error)
+                busy = JSONResponse({"error": "unavailable", "message": "the store is busy; try again shortly"}, status_code=503, headers={"Retry-After": "5"})
+                await busy(scope, receive, send)
+                return
         state = scope.setdefault("state", {})
         state["person"], state["session"] = caller.person, caller.session
-        if bearer is not None and caller.person is None:
+        if bearer is not None and caller.person is None and not is_public(method, path):
             await _refuse(path, method, 401, "unauthorized", "the token is unknown, expired or revoked")(scope, receive, send)
             return
         if caller.person is None and not is_public(method, path):

@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from . import access, report, review
 from .accounts import User
+from .db import writing
 from .signin import TEXT, page_language, render
 from .wording import pick
 
@@ -102,11 +103,13 @@ async def visit(request: Request) -> Response:
 
 
 def _act(db: sqlite_utils.Database, person: User, visit_uuid: str, action: str, comment: str, terms: list[str]) -> None:
-    """The review form: the names to hide are saved with whatever the reviewer decides."""
+    """The review form: the names to hide are saved with the decision, in one transaction, so
+    a decision the state refuses saves nothing."""
     if not access.may_read_visit(db, person, visit_uuid):
         raise review.ReviewError("no such visit")
-    review.redact(db, visit_uuid, person, terms)
-    review.move(db, visit_uuid, person, action, comment)
+    with writing(db):
+        review.redact(db, visit_uuid, person, terms)
+        review.move(db, visit_uuid, person, action, comment)
 
 
 async def store_home(request: Request) -> Response:

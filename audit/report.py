@@ -149,14 +149,15 @@ def band_tone(checklist: Checklist, band: str | None) -> str:
     return "good" if ids.index(band) == 0 else "bad" if ids.index(band) == len(ids) - 1 else "mid"
 
 
-def _history(db: sqlite_utils.Database, checklist_id: str, region_id: str) -> list[dict[str, Any]]:
-    """The region's visits on the checklist, oldest first, each with its branch and stored score."""
+def _history(db: sqlite_utils.Database, checklist_id: str, region_id: str, visit_uuid: str) -> list[dict[str, Any]]:
+    """The region's released visits on the checklist (and this one), oldest first, each with
+    its branch and stored score: a visit nobody has reviewed moves no branch's rank."""
     rows = []
     for row in db.query(
         "SELECT v.uuid, v.started_at, sites.branch_id, s.score FROM visits v JOIN sites ON sites.id = v.site_id "
         "JOIN branches b ON b.id = sites.branch_id LEFT JOIN visit_scores s ON s.visit_uuid = v.uuid "
-        "WHERE v.checklist_id = ? AND b.region_id = ?",
-        [checklist_id, region_id],
+        "WHERE v.checklist_id = ? AND b.region_id = ? AND (v.state = 'released' OR v.uuid = ?)",
+        [checklist_id, region_id, visit_uuid],
     ):
         started = parse_time(row["started_at"])
         if started is not None:
@@ -294,7 +295,7 @@ def build(db: sqlite_utils.Database, visit_uuid: str, requested_lang: str | None
     )
     started, ended = parse_time(visit["started_at"]), parse_time(visit["ended_at"] or "")
     assert started is not None
-    upto = _upto(_history(db, checklist.id, branch["region_id"]), visit_uuid, started)
+    upto = _upto(_history(db, checklist.id, branch["region_id"], visit_uuid), visit_uuid, started)
     branches = db.query("SELECT id, name FROM branches WHERE region_id = ?", [branch["region_id"]])
     names = {row["id"]: words.text(json.loads(row["name"])) for row in branches}
     band = next((b for b in checklist.bands if b.id == result.band), None)

@@ -81,7 +81,7 @@ async def api_start(request: Request) -> Response:
         return JSONResponse({"error": "invalid", "problems": [problem]}, status_code=422)
     outcome = await _sign_in(request, given["username"], given["password"])
     if outcome == "throttled":
-        return JSONResponse({"error": "throttled", "message": "too many wrong passwords; try again in a minute"}, status_code=429, headers={"Retry-After": "60"})
+        return JSONResponse({"error": "throttled", "message": "too many wrong passwords; try again in a minute"}, status_code=429, headers={"Retry-After": str(int(sessions.WINDOW.total_seconds()))})
     if isinstance(outcome, str):
         return JSONResponse({"error": "unauthorized", "message": "the username or the password is wrong"}, status_code=401)
     secret, session = outcome

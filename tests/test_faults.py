@@ -27,7 +27,7 @@ from audit.startup import NeedsRepair, Settings, open_store
 from audit.model import Checklist
 
 from .browser import free_port
-from .conftest import ROOT, ServerProcess, demo_database
+from .conftest import ROOT, ServerProcess, bearer, demo_database, sign_in
 from .test_sync import new_visit
 
 DERIVED = ("answers", "visit_scores", "stage_scores", "section_scores")
@@ -42,7 +42,7 @@ def supermarket() -> Checklist:
 def store(tmp_path: Path) -> Iterator[tuple[TestClient, Path]]:
     path = demo_database(tmp_path / "audit.db")
     with TestClient(create_app(Settings(db_path=path)), raise_server_exceptions=False) as client:
-        yield client, path
+        yield sign_in(client, "inspector"), path
 
 
 def rows_of(path: Path, visit_uuid: str) -> dict[str, int]:
@@ -147,6 +147,7 @@ def test_doctor_finds_and_rebuilds_visits_stored_in_part(store: tuple[TestClient
 def test_the_server_refuses_a_store_that_needs_repair(tmp_path: Path, supermarket: Checklist) -> None:
     path = demo_database(tmp_path / "audit.db")
     with TestClient(create_app(Settings(db_path=path))) as client:
+        sign_in(client, "inspector")
         visit_id, body, _ = new_visit(supermarket, quality=0.5)
         assert client.put(f"/api/visits/{visit_id}", json=body).status_code == 200
     _half_store(path, visit_id)
@@ -169,10 +170,13 @@ def test_backup_while_the_server_writes(tmp_path: Path, supermarket: Checklist) 
     acknowledged: list[str] = []
     stop = threading.Event()
 
+    headers = bearer(server.db_path, "inspector")
+    deadline = time.monotonic() + 120
+
     def send() -> None:
-        with httpx2.Client(base_url=server.url, timeout=30) as http:
+        with httpx2.Client(base_url=server.url, timeout=30, headers=headers) as http:
             seed = 0
-            while not stop.is_set():
+            while not stop.is_set() and time.monotonic() < deadline:
                 visit_id, body, _ = new_visit(supermarket, seed=seed, quality=0.5)
                 visit_id = str(uuid.uuid4())
                 if http.put(f"/api/visits/{visit_id}", json=body).status_code == 200:
@@ -183,11 +187,11 @@ def test_backup_while_the_server_writes(tmp_path: Path, supermarket: Checklist) 
     try:
         for thread in senders:
             thread.start()
-        while len(acknowledged) < 20:
+        while len(acknowledged) < 20 and time.monotonic() < deadline:
             stop.wait(0.05)
         before = list(acknowledged)
         copied = audit_cli("backup", "--db", str(server.db_path), "-o", str(tmp_path / "copy.db"))
-        while len(acknowledged) < len(before) + 20:  # the writes went on during the backup
+        while len(acknowledged) < len(before) + 20 and time.monotonic() < deadline:  # the writes went on during the backup
             stop.wait(0.05)
     finally:
         stop.set()
@@ -207,9 +211,10 @@ def test_backup_while_the_server_writes(tmp_path: Path, supermarket: Checklist) 
     again = ServerProcess(restored, workers=1)
     again.start()
     try:
-        report = httpx2.get(f"{again.url}/visits/{before[0]}/report", timeout=30)
+        reader = bearer(restored, "hq")
+        report = httpx2.get(f"{again.url}/visits/{before[0]}/report", timeout=30, headers=reader)
         assert report.status_code == 200
-        printed = httpx2.get(f"{again.url}/visits/{before[0]}/report.pdf", timeout=60)  # rendered by the job process
+        printed = httpx2.get(f"{again.url}/visits/{before[0]}/report.pdf", timeout=60, headers=reader)  # rendered by the job process
         assert printed.status_code == 200 and printed.content.startswith(b"%PDF-")
     finally:
         again.kill()

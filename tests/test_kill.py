@@ -17,7 +17,7 @@ import httpx2
 
 from audit import db, demo, doctor, library
 
-from .conftest import ROOT, ServerProcess, demo_database
+from .conftest import ROOT, ServerProcess, bearer, demo_database
 from .test_faults import whole
 from .test_sync import STARTED
 
@@ -31,11 +31,11 @@ def _visits(bodies: list[dict[str, Any]], rng: random.Random) -> dict[str, dict[
     return {str(uuid.uuid4()): rng.choice(bodies) for _ in range(VISITS_PER_ROUND)}
 
 
-def _burst(url: str, visits: dict[str, dict[str, Any]], answers: dict[str, int | None]) -> list[threading.Thread]:
+def _burst(url: str, visits: dict[str, dict[str, Any]], answers: dict[str, int | None], headers: dict[str, str]) -> list[threading.Thread]:
     ids = list(visits)
 
     def phone(mine: list[str]) -> None:
-        with httpx2.Client(base_url=url, timeout=30) as http:
+        with httpx2.Client(base_url=url, timeout=30, headers=headers) as http:
             for visit_id in mine:
                 try:
                     answers[visit_id] = http.put(f"/api/visits/{visit_id}", json=visits[visit_id]).status_code
@@ -52,6 +52,7 @@ def _burst(url: str, visits: dict[str, dict[str, Any]], answers: dict[str, int |
 def test_sigkill_mid_burst_never_leaves_a_visit_in_part(tmp_path: Path) -> None:
     checklist = next(c for c in library.load(ROOT / "checklists") if c.id == "retail-supermarket")
     server = ServerProcess(demo_database(tmp_path / "audit.db"))
+    headers = bearer(server.db_path, "inspector")
     rng = random.Random(20261130)
     bodies = [demo.visit_body(checklist, "sh-xujiahui-supermarket", rng, quality=rng.random(), started=STARTED)[0] for _ in range(12)]
     acknowledged: dict[str, dict[str, Any]] = {}
@@ -63,7 +64,7 @@ def test_sigkill_mid_burst_never_leaves_a_visit_in_part(tmp_path: Path) -> None:
         server.start()
         visits = _visits(bodies, rng)
         answers: dict[str, int | None] = {}
-        threads = _burst(server.url, visits, answers)
+        threads = _burst(server.url, visits, answers, headers)
         time.sleep(rng.uniform(0.3, 1.2))
         server.kill()
         for thread in threads:
@@ -86,7 +87,7 @@ def test_sigkill_mid_burst_never_leaves_a_visit_in_part(tmp_path: Path) -> None:
     server.start()
     replayed: dict[str, int | None] = {}
     try:
-        for thread in _burst(server.url, in_flight, replayed):
+        for thread in _burst(server.url, in_flight, replayed, headers):
             thread.join()
     finally:
         server.kill()

@@ -13,11 +13,12 @@ import pytest
 import sqlite_utils
 from starlette.testclient import TestClient
 
-from audit import db, report, wording
+from audit import db, demo, report, wording
 from audit.app import create_app
 from audit.startup import Settings
 from audit.scoring import score_visit
 
+from .conftest import sign_in
 from .test_report_support import CST, HOME, REGION, Store, add_visit, fill, hostile_visit, supermarket
 
 
@@ -122,6 +123,7 @@ def test_a_report_reads_as_of_its_visit(store: Store, database: sqlite_utils.Dat
     from audit import demo
 
     demo.build(fresh)
+    demo.people(fresh)
     db.record_checklists(fresh, [supermarket()])
     visit = add_visit(fresh, supermarket(), f"{HOME}-supermarket", seed=1, quality=0.7, started=datetime(2026, 8, 1, 10, tzinfo=CST))
     alone = report.build(fresh, visit, "en")
@@ -155,7 +157,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     store = fill(tmp_path / "audit.db")
     with TestClient(create_app(Settings(db_path=store.path, brand_name="鲜丰超市", accent="#7a1f5c"))) as test_client:
         test_client.store = store  # type: ignore[attr-defined]
-        yield test_client
+        yield sign_in(test_client, demo.manager_name(HOME))
 
 
 def test_web_report_page(client: TestClient) -> None:

@@ -16,12 +16,12 @@ import sqlite_utils
 from PIL import Image
 from starlette.testclient import TestClient
 
-from audit import db, pages, pdf, report
+from audit import db, demo, pages, pdf, report
 from audit.branding import Branding
 from audit.app import create_app
 from audit.startup import Settings
 
-from .conftest import ROOT
+from .conftest import ROOT, sign_in
 from .test_report_support import (
     CST, HOME, Store, add_visit, body_text, fill, fonts, hostile_texts, hostile_visit, poppler, squash, supermarket, trap,
 )
@@ -197,7 +197,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     store = fill(tmp_path / "audit.db")
     with TestClient(create_app(Settings(db_path=store.path))) as test_client:
         test_client.store = store  # type: ignore[attr-defined]
-        yield test_client
+        yield sign_in(test_client, demo.manager_name(HOME))
 
 
 def cache_rows(path: Path) -> list[dict[str, object]]:

@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
-from audit import answers, db, demo, library, sync
+from audit import accounts, answers, db, demo, library, review, sync
 from audit.model import Checklist
 
 from .conftest import ROOT
@@ -49,7 +49,8 @@ def add_visit(
     started: datetime,
     edit: Callable[[dict[str, Any]], dict[str, bytes]] | None = None,
 ) -> str:
-    """A visit as a phone sends it, then its photos, through sync.put_visit / put_photo.
+    """A visit as a phone sends it, then its photos, through sync.put_visit / put_photo, then
+    released by the demo reviewer (the store reads only released reports).
     `edit` may change the body and return the bytes of photos it added."""
     rng = random.Random(seed)
     body, photos = demo.visit_body(checklist, site, rng, quality=quality, started=started)
@@ -62,6 +63,9 @@ def add_visit(
     for photo_id, raw in photos.items():
         if photo_id in declared:
             assert sync.put_photo(database, visit_id, photo_id, raw).status == 200
+    reviewer = accounts.by_username(database, "reviewer")
+    assert reviewer is not None, "the store needs demo.people"
+    review.move(database, visit_id, reviewer, "approve")
     return visit_id
 
 
@@ -81,6 +85,7 @@ def fill(path: Path) -> Store:
     two at each of its neighbours."""
     database = db.connect(path)
     demo.build(database)
+    demo.people(database)
     db.record_checklists(database, list(checklists().values()))
     store = Store(path)
     plan = {HOME: [0.8, 0.7, 0.9, 0.45], "hz-wulin": [0.9, 0.85], "nj-xinjiekou": [0.6, 0.75]}

@@ -39,13 +39,14 @@ def test_scores_are_stored_on_acceptance_and_recompute_alike(tmp_path: Any) -> N
     from audit.startup import Settings
     from audit.sync import pinned_checklist
 
-    from .conftest import ROOT, demo_database
+    from .conftest import ROOT, demo_database, sign_in
 
     path = demo_database(tmp_path / "audit.db")
     checklist = next(c for c in library.load(ROOT / "checklists") if c.id == "service-hall")
     rng = random.Random(7)
     body, _ = demo.visit_body(checklist, "gz-tianhe-service-hall", rng, quality=0.6, started=datetime(2026, 1, 5, 9, tzinfo=timezone.utc))
     with TestClient(create_app(Settings(db_path=path))) as client:
+        sign_in(client, "inspector")
         assert client.put("/api/visits/6f1c1c1e-1111-4aaa-8bbb-123456789abc", json=body).status_code == 200
     database = db.connect(path)
     stored = database["visit_scores"].get("6f1c1c1e-1111-4aaa-8bbb-123456789abc")

@@ -15,7 +15,7 @@ from audit.startup import Settings
 from audit.schema import SITE_TYPES
 
 from .checklist_cases import BASE
-from .conftest import ROOT
+from .conftest import ROOT, demo_database, sign_in
 
 
 def test_connect_migrates_once_in_wal_mode(tmp_path: Path) -> None:
@@ -52,9 +52,10 @@ def test_every_served_version_is_kept(tmp_path: Path) -> None:
 
 
 def test_api_serves_the_library_with_hashes(tmp_path: Path) -> None:
-    path = tmp_path / "audit.db"
+    path = demo_database(tmp_path / "audit.db")
     with TestClient(create_app(Settings(db_path=path))) as client:
         assert client.get("/health").json()["status"] == "ok"
+        sign_in(client, "inspector")
         response = client.get("/api/checklists", headers={"accept-encoding": "gzip"})
         assert response.headers["content-encoding"] == "gzip"
         served = response.json()
@@ -71,8 +72,8 @@ def test_invalid_files_are_not_served(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "good.yaml").write_text(BASE, encoding="utf-8")
     (folder / "bad.yaml").write_text("id: [", encoding="utf-8")
-    with TestClient(create_app(Settings(db_path=tmp_path / "a.db", checklists_dir=folder))) as client:
-        assert [entry["id"] for entry in client.get("/api/checklists").json()] == ["shop"]
+    with TestClient(create_app(Settings(db_path=demo_database(tmp_path / "a.db"), checklists_dir=folder))) as client:
+        assert [entry["id"] for entry in sign_in(client, "inspector").get("/api/checklists").json()] == ["shop"]
 
 
 def test_demo_visits_go_through_sync_and_are_idempotent(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from audit.app import create_app
 from audit.startup import Settings
 from audit.model import Checklist
 
-from .conftest import ROOT, demo_database
+from .conftest import ROOT, demo_database, sign_in
 
 STARTED = datetime(2026, 11, 20, 10, 0, tzinfo=timezone(timedelta(hours=8)))
 
@@ -31,6 +31,7 @@ STARTED = datetime(2026, 11, 20, 10, 0, tzinfo=timezone(timedelta(hours=8)))
 def client(tmp_path: Path) -> Iterator[TestClient]:
     path = demo_database(tmp_path / "audit.db")
     with TestClient(create_app(Settings(db_path=path))) as test_client:
+        sign_in(test_client, "inspector")
         test_client.db_path = path  # type: ignore[attr-defined]
         yield test_client
 
