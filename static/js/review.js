@@ -37,7 +37,7 @@ export function stateOf(entry, local) {
   return local?.state || "submitted";
 }
 
-// The sent visits to show, newest first: the server's list and what this phone sent that the
+// The sent visits to show, the latest visit first: the server's list and what this phone sent that the
 // list does not hold yet. Visits being corrected (a draft again) are left out.
 export async function sent(user) {
   const [{ fetchedAt, visits: server }, local] = await Promise.all([list(user), visits.mine(user)]);
@@ -53,7 +53,9 @@ export async function sent(user) {
     rows.push({ uuid: visit.uuid, site_id: visit.site_id, checklist_id: visit.checklist_id, started_at: visit.started_at,
       comments: [], local: visit, state: stateOf(null, visit), at: visit.sent_at });
   }
-  return rows.filter(Boolean).sort((a, b) => Date.parse(b.at || 0) - Date.parse(a.at || 0));
+  // newest visit first, as the server lists them
+  const order = (row) => Date.parse(row.started_at || row.at || 0) || 0;
+  return rows.filter(Boolean).sort((a, b) => order(b) - order(a));
 }
 
 export async function find(user, uuid) {

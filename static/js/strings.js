@@ -24,6 +24,7 @@ export const STRINGS = {
   "home.after-sign-in": ["登录后发送", "登入後上傳", "sent once you sign in"],
   "home.no-connection": ["连不上服务器", "連不上伺服器", "no connection"],
   "home.sent-line": ["{time} 已被服务器确认", "{time} 已由伺服器確認", "Confirmed by the server {time}"],
+  "home.visited-line": ["{time} 到访", "{time} 到訪", "visited {time}"],
   "home.returned": ["退回修改", "退回修改", "Returned to you"],
   "home.correcting": ["正在修改，改完后重新提交", "正在修改，改完後重新送出", "being corrected: submit it again when done"],
   "state.submitted": ["等待审核", "等待審核", "Waiting for review"],

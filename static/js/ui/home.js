@@ -55,13 +55,13 @@ function sentCard(row, lookup) {
   return link(`#/sent/${row.uuid}`, { class: `card visit sent state-${row.state}`, dataset: { uuid: row.uuid, status: "sent", state: row.state } },
     h("strong", {}, site),
     h("span", {}, title),
-    h("span", { class: "sub" }, stateBadge(row.state), " ", t("home.sent-line", { time: when(row.at, language()) })),
+    h("span", { class: "sub" }, stateBadge(row.state), " ", t("home.visited-line", { time: when(row.started_at, language()) })),
     comments ? h("span", { class: "comment-preview clamp" }, comments) : null);
 }
 
-async function group(title, list, id, draw = card) {
+async function group(title, list, id, draw = card, count = list.length) {
   if (!list.length) return null;
-  return h("section", { class: "group", id }, h("h2", {}, title, h("span", { class: "count" }, String(list.length))),
+  return h("section", { class: "group", id }, h("h2", {}, title, h("span", { class: "count" }, String(count))),
     ...(await Promise.all(list.map((entry) => draw(entry)))));
 }
 
@@ -119,14 +119,14 @@ export async function render(params, signal) {
   const waiting = mine.filter((visit) => ["outbox", "conflict", "invalid"].includes(visit.status));
   const sent = await review.sent(who.user);
   const returned = sent.filter((row) => row.state === "returned");
-  const others = sent.filter((row) => row.state !== "returned").slice(0, SENT_SHOWN);
+  const others = sent.filter((row) => row.state !== "returned");
   const lookup = { sites: await catalog.sites(), checklists: await catalog.current() };
   const sentCardOf = (row) => sentCard(row, lookup);
   const groups = await Promise.all([
     group(t("home.returned"), returned, "returned", sentCardOf),
     group(t("home.drafts"), drafts, "drafts"),
     group(t("home.outbox"), waiting, "outbox", (visit) => card(visit, !who.signedIn)),
-    group(t("home.sent"), others, "sent", sentCardOf),
+    group(t("home.sent"), others.slice(0, SENT_SHOWN), "sent", sentCardOf, others.length),
   ]);
   const empty = !mine.length && !sent.length;
   return [

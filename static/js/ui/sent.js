@@ -52,7 +52,8 @@ export async function render([uuid], signal) {
   return [
     h("header", { class: "visit-head" },
       h("h1", {}, site),
-      h("p", { class: "sub" }, title, " · ", t("home.sent-line", { time: when(row.at, language()) }))),
+      h("p", { class: "sub" }, title, " · ", t("home.visited-line", { time: when(row.started_at, language()) }), " · ",
+        t("home.sent-line", { time: when(row.at, language()) }))),
     stateNotice(row.state),
     comments(row.comments),
     action ? action.message : null,
