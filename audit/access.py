@@ -2,8 +2,8 @@
 
 Every query that serves a person takes its condition from here, so a rule is enforced in the
 queries, not by hiding buttons. A store manager reads only released visits of their own
-branches, and never in the inspector's words about method: their audience is "store". An
-inspector reads only their own visits. Reviewers, HQ and admins read every visit; only
+branches, and only in the store's words (report.py's "store" audience: no inspector method,
+names a reviewer hid, the inspector's pseudonym). An inspector reads only their own visits. Reviewers, HQ and admins read every visit; only
 reviewers (and admins) change a visit's review state; only inspectors send visits.
 """
 
@@ -60,7 +60,7 @@ def may_read_report(db: sqlite_utils.Database, person: User, visit_uuid: str) ->
     return may(person, "read-reports") and may_read_visit(db, person, visit_uuid)
 
 
-def audience(person: User) -> str:
-    """The texts a person may read: "store" (the standard, how to fix, redacted notes, the
-    inspector's pseudonym) or "staff" (everything, the inspector's method and name included)."""
-    return "staff" if may(person, "read-all") or person.role == "inspector" else "store"
+def may_see_photos(db: sqlite_utils.Database, person: User, visit_uuid: str) -> bool:
+    """A visit's photo thumbnails: for its report's readers, and for the inspector who took them
+    (the phone shows them beside a returned visit)."""
+    return may_read_report(db, person, visit_uuid) or (person.role == "inspector" and may_read_visit(db, person, visit_uuid))

@@ -51,7 +51,11 @@ class User:
 
 
 def _user(db: sqlite_utils.Database, row: dict[str, Any]) -> User:
-    branches = tuple(r[0] for r in db.execute("SELECT branch_id FROM user_branches WHERE user_id = ? ORDER BY branch_id", [row["id"]]))
+    """The user of a row; only a store manager runs branches, so only theirs are looked up
+    (this runs on every request that carries a session or a token)."""
+    branches: tuple[str, ...] = ()
+    if row["role"] == "store":
+        branches = tuple(r[0] for r in db.execute("SELECT branch_id FROM user_branches WHERE user_id = ? ORDER BY branch_id", [row["id"]]))
     return User(row["id"], row["username"], row["display_name"], row["pseudonym"], row["role"], bool(row["disabled"]), branches)
 
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, quote
 
 import anyio.to_thread
+import sqlite_utils
 from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -50,10 +52,15 @@ def _refuse(path: str, method: str, status: int, error: str, message: str) -> Re
 
 
 def _same_origin(headers: Headers) -> bool:
-    """A browser names the site a request comes from; one that names another is refused (a
-    sign-in form posted from elsewhere, say). Programs send no Origin."""
+    """A browser says where a request comes from; one from another site is refused (a sign-in
+    form posted from elsewhere, say). Sec-Fetch-Site says it best; `Origin` is "null" on our
+    own forms, since every page sends no referrer, so only a named other origin counts against.
+    Programs send neither."""
+    site = headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
     origin = headers.get("origin")
-    return origin is None or origin.split("://", 1)[-1] == headers.get("host", "")
+    return origin is None or origin == "null" or origin.split("://", 1)[-1] == headers.get("host", "")
 
 
 class Authenticate:
@@ -62,13 +69,23 @@ class Authenticate:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    def _lookup(self, scope: Scope, cookie: str | None, bearer: str | None) -> Caller:
-        pool = scope["app"].state.pool
-        with pool.connection() as db:
-            if bearer is not None:
-                return Caller(sessions.token_user(db, bearer), None)
-            session = sessions.current(db, cookie) if cookie else None
-            return Caller(session.user if session else None, session)
+    def _lookup(self, scope: Scope, cookie: str | None, bearer: str | None) -> tuple[Caller, Callable[[sqlite_utils.Database], None] | None]:
+        """Who asks, read on the event loop's own connection (two point reads by key, which WAL
+        never makes wait), and the write of their last use when it is due, for a worker thread."""
+        db = scope["app"].state.loop_db
+        if bearer is not None:
+            user, due = sessions.token_user(db, bearer)
+            return Caller(user, None), (lambda conn: sessions.touch_token(conn, bearer)) if due else None
+        session, due = sessions.current(db, cookie) if cookie else (None, False)
+        caller = Caller(session.user if session else None, session)
+        return caller, (lambda conn: sessions.touch(conn, session)) if due and session else None
+
+    async def _touch(self, scope: Scope, write: Callable[[sqlite_utils.Database], None]) -> None:
+        def run() -> None:
+            with scope["app"].state.pool.connection() as db:
+                write(db)
+
+        await anyio.to_thread.run_sync(run)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -82,7 +99,9 @@ class Authenticate:
         caller = Caller(None, None)
         if bearer is not None or cookie:
             try:
-                caller = await anyio.to_thread.run_sync(self._lookup, scope, cookie, bearer)
+                caller, write = self._lookup(scope, cookie, bearer)
+                if write is not None:
+                    await self._touch(scope, write)
             except sqlite3.Error as error:  # outside the app's handlers: the same 503 they give
                 log.warning("%s %s: store unavailable while checking who asks: %s", method, path, error)
                 busy = JSONResponse({"error": "unavailable", "message": "the store is busy; try again shortly"}, status_code=503, headers={"Retry-After": "5"})

@@ -138,7 +138,8 @@ def _m005_meta(db: sqlite_utils.Database) -> None:
 
 def _m006_people(db: sqlite_utils.Database) -> None:
     """Accounts, sessions, API tokens, sign-in failures; who sent each visit, its review state,
-    its versions (a returned visit comes back corrected under its id), review events and redactions.
+    its earlier versions (a returned visit comes back corrected under its id; the version it
+    replaces is kept here, the current one stays in visits), review events and redactions.
     Visits stored before people existed wait for a review like any new one: nothing reaches a
     store unreviewed."""
     db.table("users").create(
@@ -180,10 +181,6 @@ def _m006_people(db: sqlite_utils.Database) -> None:
         {"visit_uuid": str, "version": int, "body": str, "body_hash": str, "received_at": str},
         pk=("visit_uuid", "version"),
         foreign_keys=[("visit_uuid", "visits", "uuid")],
-    )
-    db.execute(
-        "INSERT INTO visit_versions (visit_uuid, version, body, body_hash, received_at) "
-        "SELECT uuid, 1, body, body_hash, received_at FROM visits"
     )
     db.execute("UPDATE visits SET updated_at = received_at")
     db.table("review_events").create(

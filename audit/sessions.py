@@ -59,24 +59,27 @@ def start(db: sqlite_utils.Database, user: User) -> tuple[str, Session]:
     return secret, Session(_hash(secret), user, csrf)
 
 
-def current(db: sqlite_utils.Database, secret: str) -> Session | None:
+def current(db: sqlite_utils.Database, secret: str) -> tuple[Session | None, bool]:
     """The live session a cookie names, or None (unknown, revoked, idle too long, past its
-    limit, or its user disabled)."""
+    limit, or its user disabled); and whether its last use should be written down (`touch`).
+    Reads only: it runs for every request, on the event loop."""
     row = db.execute(
         "SELECT id, user_id, csrf, last_seen_at, expires_at, revoked_at FROM sessions WHERE id = ?", [_hash(secret)]
     ).fetchone()
     if row is None or row[5] is not None:
-        return None
+        return None, False
     stamp = datetime.now(UTC)
     if stamp > _at(row[4]) or stamp > _at(row[3]) + IDLE:
-        return None
+        return None, False
     user = accounts.by_id(db, row[1])
     if user is None or user.disabled:
-        return None
-    if stamp > _at(row[3]) + TOUCH_EVERY:
-        with writing(db):
-            db.execute("UPDATE sessions SET last_seen_at = ? WHERE id = ?", [stamp.isoformat(timespec="seconds"), row[0]])
-    return Session(row[0], user, row[2])
+        return None, False
+    return Session(row[0], user, row[2]), stamp > _at(row[3]) + TOUCH_EVERY
+
+
+def touch(db: sqlite_utils.Database, session: Session) -> None:
+    with writing(db):
+        db.execute("UPDATE sessions SET last_seen_at = ? WHERE id = ?", [now(), session.id])
 
 
 def end(db: sqlite_utils.Database, session_id: str) -> None:
@@ -106,21 +109,25 @@ def issue_token(db: sqlite_utils.Database, user: User, *, days: int = TOKEN_DAYS
     return token_id, f"{token_id}.{secret}"
 
 
-def token_user(db: sqlite_utils.Database, token: str) -> User | None:
+def token_user(db: sqlite_utils.Database, token: str) -> tuple[User | None, bool]:
+    """The person a live token belongs to, and whether its last use should be written down
+    (`touch_token`). Reads only, like `current`."""
     token_id, _, secret = token.partition(".")
     row = db.execute("SELECT user_id, secret_hash, expires_at, revoked_at, last_used_at FROM tokens WHERE id = ?", [token_id]).fetchone()
     if row is None or row[3] is not None or not hmac.compare_digest(row[1], _hash(secret)):
-        return None
+        return None, False
     stamp = datetime.now(UTC)
     if stamp > _at(row[2]):
-        return None
+        return None, False
     user = accounts.by_id(db, row[0])
     if user is None or user.disabled:
-        return None
-    if row[4] is None or stamp > _at(row[4]) + TOUCH_EVERY:
-        with writing(db):
-            db.execute("UPDATE tokens SET last_used_at = ? WHERE id = ?", [stamp.isoformat(timespec="seconds"), token_id])
-    return user
+        return None, False
+    return user, row[4] is None or stamp > _at(row[4]) + TOUCH_EVERY
+
+
+def touch_token(db: sqlite_utils.Database, token: str) -> None:
+    with writing(db):
+        db.execute("UPDATE tokens SET last_used_at = ? WHERE id = ?", [now(), token.partition(".")[0]])
 
 
 def revoke_token(db: sqlite_utils.Database, token_id: str) -> bool:

@@ -125,8 +125,10 @@ def _stored_visit(db: sqlite_utils.Database, uuid: str) -> dict[str, Any] | None
     return _one(db, "SELECT body_hash, received_at, state, version, inspector_id, site_id, checklist_hash FROM visits WHERE uuid = ?", [uuid])
 
 
-def _sent_before(db: sqlite_utils.Database, uuid: str, digest: str) -> bool:
-    """Any version of the visit had exactly this content: replaying it changes nothing."""
+def _sent_before(db: sqlite_utils.Database, uuid: str, stored: dict[str, Any], digest: str) -> bool:
+    """This version or an earlier one of the visit had exactly this content: replaying it changes nothing."""
+    if stored["body_hash"] == digest:
+        return True
     return db.execute("SELECT 1 FROM visit_versions WHERE visit_uuid = ? AND body_hash = ?", [uuid, digest]).fetchone() is not None
 
 
@@ -143,7 +145,12 @@ def _insert(db: sqlite_utils.Database, uuid: str, body: dict[str, Any], text: st
 
 
 def _correct(db: sqlite_utils.Database, uuid: str, body: dict[str, Any], text: str, digest: str, version: int, received: str) -> bool:
-    """The inspector's corrected visit replaces the returned one, whose version stays stored."""
+    """The inspector's corrected visit replaces the returned one, which is kept in visit_versions."""
+    db.execute(
+        "INSERT INTO visit_versions (visit_uuid, version, body, body_hash, received_at) "
+        "SELECT uuid, version, body, body_hash, updated_at FROM visits WHERE uuid = ? AND state = 'returned' AND version = ?",
+        [uuid, version],
+    )
     changed = db.conn.execute(
         "UPDATE visits SET body = ?, body_hash = ?, version = ?, state = 'submitted', started_at = ?, ended_at = ?, narrative = ?, "
         "updated_at = ? WHERE uuid = ? AND state = 'returned' AND version = ?",
@@ -170,7 +177,7 @@ def put_visit(db: sqlite_utils.Database, uuid: str, body: Any, *, inspector: str
     if stored is not None:
         if stored["inspector_id"] != inspector:
             return _conflict(stored["received_at"])  # someone else's id: said no more than for any conflict
-        if _sent_before(db, uuid, digest):
+        if _sent_before(db, uuid, stored, digest):
             return _accepted(db, uuid, body, stored["received_at"])
         if stored["state"] != "returned":
             return _conflict(stored["received_at"])
@@ -198,13 +205,12 @@ def put_visit(db: sqlite_utils.Database, uuid: str, body: Any, *, inspector: str
                 review.resubmitted(db, uuid, version, inspector)
         if done:
             write_derived(db, rows)
-            db.execute(
-                "INSERT INTO visit_versions (visit_uuid, version, body, body_hash, received_at) VALUES (?, ?, ?, ?, ?)",
-                [uuid, version, text, digest, received],
-            )
     if not done:  # another request stored or corrected this id between our look and our write
         return put_visit(db, uuid, body, inspector=inspector)
-    return _accepted(db, uuid, body, stored["received_at"] if stored else received)
+    if stored is not None:
+        return _accepted(db, uuid, body, stored["received_at"])
+    declared = [p["uuid"] for p in body.get("photos", [])]  # a new visit has none of its photos yet
+    return Outcome(200, {"uuid": uuid, "received_at": received, "photos_missing": declared, "state": "submitted", "version": 1})
 
 
 def receive_visit(db: sqlite_utils.Database, uuid: str, raw: bytes, inspector: str) -> Outcome:

@@ -223,7 +223,7 @@ async def report_pdf(request: Request) -> Response:
 
 
 def _thumb(database: sqlite_utils.Database, person: User, visit_uuid: str, photo_uuid: str) -> bytes | None:
-    if not access.may_read_report(database, person, visit_uuid):
+    if not access.may_see_photos(database, person, visit_uuid):
         return None
     return pages.thumbnails(database, visit_uuid, [photo_uuid]).get(photo_uuid)
 

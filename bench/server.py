@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image  # noqa: E402
 
-from audit import db, demo, sync  # noqa: E402
+from audit import accounts, db, demo, sessions, sync  # noqa: E402
 from audit.model import Checklist  # noqa: E402
 from bench.synthetic import synthetic_checklist, synthetic_yaml  # noqa: E402
 from tests.browser import free_port, wait_until_up  # noqa: E402
@@ -58,14 +58,15 @@ class Connection:
     """One phone's keep-alive HTTP/1.1 connection, as thin as a client can be, so that the two
     cores go to the server rather than to the load."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, token: str = "") -> None:
         self.port = port
+        self.auth = f"Authorization: Bearer {token}\r\n" if token else ""
 
     async def open(self) -> None:
         self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
 
     async def request(self, method: str, path: str, body: bytes = b"", kind: str = "application/json") -> tuple[int, bytes]:
-        head = f"{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\n\r\n"
+        head = f"{method} {path} HTTP/1.1\r\nHost: bench\r\n{self.auth}Content-Type: {kind}\r\nContent-Length: {len(body)}\r\n\r\n"
         self.writer.write(head.encode() + body)
         await self.writer.drain()
         status = int((await self.reader.readline()).split()[1])
@@ -126,11 +127,19 @@ class Server:
         return self.log.read_text(errors="replace").count("database is locked")
 
 
+TOKENS: dict[str, str] = {}  # API tokens of the demo inspector and HQ, made by prepare()
+
+
 def prepare(folder: Path) -> Checklist:
     (folder / "checklists").mkdir()
     (folder / "checklists" / "bench-150.yaml").write_bytes(synthetic_yaml())
     database = db.connect(folder / "bench.db")
     demo.build(database)
+    demo.people(database)
+    for username in ("inspector", "hq"):
+        user = accounts.by_username(database, username)
+        assert user is not None
+        TOKENS[username] = sessions.issue_token(database, user, label="bench")[1]
     checklist = synthetic_checklist()
     db.record_checklists(database, [checklist])
     database.close()
@@ -152,7 +161,7 @@ async def ingest(port: int, bodies: list[tuple[str, bytes]]) -> tuple[float, lis
     statuses: dict[int, int] = {}
 
     async def phone() -> None:
-        connection = Connection(port)
+        connection = Connection(port, TOKENS["inspector"])
         await connection.open()
         while queue:
             visit_id, body = queue.pop()
@@ -224,7 +233,7 @@ async def photos_phase(port: int, checklist: Checklist, seconds: float) -> dict[
 
     async def uploader() -> None:
         nonlocal uploaded
-        connection = Connection(port)
+        connection = Connection(port, TOKENS["inspector"])
         await connection.open()
         while time.perf_counter() < stop and uploads:
             visit_id, photo_id, body = uploads.pop()
@@ -249,7 +258,7 @@ async def photos_phase(port: int, checklist: Checklist, seconds: float) -> dict[
         connection.close()
 
     async def visit_probe() -> None:
-        connection = Connection(port)
+        connection = Connection(port, TOKENS["inspector"])
         await connection.open()
         await asyncio.sleep(1)
         while time.perf_counter() < stop and probe_bodies:
@@ -280,7 +289,7 @@ async def pdf_phase(port: int, pid: int, visits: list[str]) -> dict[str, Any]:
     statuses: dict[int, int] = {}
 
     async def fetch(visit_id: str) -> None:
-        connection = Connection(port)
+        connection = Connection(port, TOKENS["hq"])
         await connection.open()
         started = time.perf_counter()
         status, data = await connection.request("GET", f"/visits/{visit_id}/report.pdf?lang=zh-Hans")

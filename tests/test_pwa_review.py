@@ -45,7 +45,8 @@ def server_visit(db_path: Path, uuid: str) -> dict[str, object]:
         connection.row_factory = sqlite3.Row
         row = connection.execute("SELECT state, version, narrative, body FROM visits WHERE uuid = ?", [uuid]).fetchone()
         photos = connection.execute("SELECT uuid, sha256 FROM photos WHERE visit_uuid = ?", [uuid]).fetchall()
-        versions = connection.execute("SELECT count(*) FROM visit_versions WHERE visit_uuid = ?", [uuid]).fetchone()[0]
+        # the current version is the visit itself; the ones it replaced are kept in visit_versions
+        versions = 1 + connection.execute("SELECT count(*) FROM visit_versions WHERE visit_uuid = ?", [uuid]).fetchone()[0]
     return {**dict(row), "body": json.loads(row["body"]), "photos": [tuple(p) for p in photos], "versions": versions}
 
 

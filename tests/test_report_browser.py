@@ -8,14 +8,21 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
+from audit import demo
+
 from .conftest import LiveServer
-from .test_report_support import fill
+from .test_report_support import HOME, fill
 
 
 @pytest.mark.browser
 def test_report_reads_on_a_phone(page: Page, live_server: LiveServer, tmp_path: Path) -> None:
     store = fill(live_server.db_path)
-    page.goto(f"{live_server.url}/visits/{store.latest}/report")
+    page.goto(f"{live_server.url}/visits/{store.latest}/report")  # a store manager not signed in yet
+    assert "/signin?next=" in page.url
+    page.fill("#username", demo.manager_name(HOME))
+    page.fill("#password", demo.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**/visits/{store.latest}/report")
     assert page.evaluate("document.documentElement.lang") == "zh-Hans"
     assert page.viewport_size == {"width": 412, "height": 839}
     assert page.evaluate("document.documentElement.scrollWidth") <= 412, "nothing overflows sideways"
