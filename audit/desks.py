@@ -10,7 +10,7 @@ import sqlite_utils
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from . import access, report, review
+from . import access, org, report, review
 from .accounts import User
 from .db import writing
 from .signin import TEXT, page_language, render
@@ -39,6 +39,10 @@ def _not_found() -> Response:
 
 def _catalog_titles(request: Request, lang: str) -> dict[str, str]:
     return {c.id: pick(c.title, lang, c.language) for c in request.app.state.checklists}
+
+
+def _band_labels(request: Request, lang: str) -> dict[tuple[str, str], str]:
+    return {(c.id, b.id): pick(b.label, lang, c.language) for c in request.app.state.checklists for b in c.bands}
 
 
 async def queue(request: Request) -> Response:
@@ -117,13 +121,15 @@ async def store_home(request: Request) -> Response:
     if not access.may(person, "read-reports"):
         return _not_found()
     lang = page_language(request)
-    titles = _catalog_titles(request, lang)
+    titles, bands = _catalog_titles(request, lang), _band_labels(request, lang)
     rows = [
         {
             "uuid": row["uuid"], "site": pick(row["site_name"], lang, "zh-Hans"), "checklist": titles.get(row["checklist_id"], row["checklist_id"]),
-            "date": row["started_at"][:10], "score": _score(row["score"]), "band": row["band"] or "", "critical": row["critical_failures"] or 0,
+            "date": row["started_at"][:10], "score": _score(row["score"]), "band": bands.get((row["checklist_id"], row["band"]), row["band"] or ""),
+            "critical": row["critical_failures"] or 0,
         }
         for row in await _run(request, review.released, person)
     ]
-    branches = ", ".join(person.branches) if person.role == "store" else TEXT[lang]["all_branches"]
+    names = await _run(request, org.branch_names, person.branches)
+    branches = "、".join(pick(names[b], lang, "zh-Hans") for b in person.branches if b in names) or TEXT[lang]["all_branches"]
     return render(request, "store.html", lang=lang, rows=rows, branches=branches)

@@ -25,3 +25,9 @@ def sites(db: sqlite_utils.Database) -> list[dict[str, Any]]:
             }
         )
     return result
+
+
+def branch_names(db: sqlite_utils.Database, ids: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """Branches' names as language mappings, by id."""
+    marks = ", ".join("?" for _ in ids) or "NULL"
+    return {row[0]: json.loads(row[1]) for row in db.execute(f"SELECT id, name FROM branches WHERE id IN ({marks})", list(ids))}
