@@ -27,7 +27,7 @@ import pytest
 from audit import bodies, protocol
 
 from .browser import free_port, wait_until_up
-from .conftest import ROOT, demo_database
+from .conftest import ROOT, bearer, demo_database
 
 HEAD = 2.0  # seconds for a request head
 KEEP = 2  # seconds a kept-alive connection may sit idle
@@ -57,6 +57,7 @@ class Server:
     port: int
     db_path: Path
     log_path: Path
+    token: str  # an inspector's bearer token: without it a PUT is refused before its body is read
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -75,7 +76,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         )
     try:
         wait_until_up(f"http://127.0.0.1:{port}")
-        yield Server(f"http://127.0.0.1:{port}", port, path, log_path)
+        yield Server(f"http://127.0.0.1:{port}", port, path, log_path, bearer(path)["Authorization"])
     finally:
         process.terminate()
         process.wait(timeout=protocol.GRACEFUL_SHUTDOWN + 10)
@@ -144,8 +145,10 @@ def close_all(clients: list[Client]) -> None:
         client.sock.close()
 
 
-def request_head(method: str, path: str, length: int | None = None) -> bytes:
+def request_head(method: str, path: str, length: int | None = None, auth: str = "") -> bytes:
     lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
+    if auth:
+        lines.append(f"Authorization: {auth}")
     if length is not None:
         lines += ["Content-Type: application/json", f"Content-Length: {length}"]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
@@ -157,8 +160,8 @@ def test_idle_slow_head_and_slow_body_connections_are_closed_while_health_answer
     head = request_head("GET", "/health")
     clients += [connect(server, "slow head", head[:1], head[1:]) for _ in range(SLOW_HEADS)]
     half = SLOW_BODIES // 2
-    clients += [connect(server, "slow body", request_head("PUT", VISIT, 100_000) + b"[", b" " * 100) for _ in range(half)]
-    clients += [connect(server, "silent body", request_head("PUT", VISIT, 100_000) + b"[") for _ in range(SLOW_BODIES - half)]
+    clients += [connect(server, "slow body", request_head("PUT", VISIT, 100_000, server.token) + b"[", b" " * 100) for _ in range(half)]
+    clients += [connect(server, "silent body", request_head("PUT", VISIT, 100_000, server.token) + b"[") for _ in range(SLOW_BODIES - half)]
     opened = time.monotonic() - started
 
     before = time.monotonic()
@@ -227,7 +230,7 @@ def test_a_slow_but_steady_phone_is_not_cut_off(server: Server) -> None:
     answer is about its content (an empty visit: 422), not its pace."""
     body = b"{}".ljust(16 * 1024)
     pieces = 16
-    client = connect(server, "steady phone", request_head("PUT", VISIT, len(body)))
+    client = connect(server, "steady phone", request_head("PUT", VISIT, len(body), server.token))
     step = len(body) // pieces + 1
     for start in range(0, len(body), step):
         client.sock.sendall(body[start : start + step])
@@ -240,7 +243,7 @@ def test_a_slow_but_steady_phone_is_not_cut_off(server: Server) -> None:
 
 def test_a_client_gone_mid_upload_leaves_one_log_line(server: Server) -> None:
     before = len(server.log().splitlines())
-    client = connect(server, "gone", request_head("PUT", VISIT, 100_000) + b"{" + b" " * 4000)
+    client = connect(server, "gone", request_head("PUT", VISIT, 100_000, server.token) + b"{" + b" " * 4000)
     port = client.sock.getsockname()[1]
     time.sleep(0.2)  # the server reads part of the body
     client.sock.close()
@@ -255,6 +258,13 @@ def test_a_client_gone_mid_upload_leaves_one_log_line(server: Server) -> None:
     print("\n".join(mine))
     assert len(mine) == 1 and "went away after 4,001 of 100,000 bytes" in mine[0]
     assert "Traceback" not in server.log() and "Exception in ASGI application" not in server.log()
+
+
+def test_a_stranger_s_upload_is_refused_before_its_body_is_read(server: Server) -> None:
+    client = connect(server, "stranger", request_head("PUT", VISIT, 100_000) + b"[")
+    run([client], until=time.monotonic() + 0.5)
+    close_all([client])
+    assert client.received.startswith(b"HTTP/1.1 401 "), client.received[:80]
 
 
 def test_beyond_the_connection_cap_the_answer_is_503(server: Server) -> None:
