@@ -196,6 +196,17 @@ def _m006_people(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m007_site_types(db: sqlite_utils.Database) -> None:
+    """Site types are the organisation's (an airport lounge is a type if the organisation says
+    so), named in its languages; those already used by sites are kept, named by their id until
+    an organisation file names them."""
+    db.table("site_types").create({"id": str, "name": str}, pk="id")
+    db.execute(
+        "INSERT INTO site_types (id, name) SELECT DISTINCT site_type, json_object('en', site_type) FROM sites"
+    )
+    db.table("sites").create_index(["site_type"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_foundation,
     _m002_photo_thumbnails,
@@ -203,6 +214,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m004_report_cache,
     _m005_meta,
     _m006_people,
+    _m007_site_types,
 ]
 
 BUSY_TIMEOUT_MS = 10_000
