@@ -207,6 +207,66 @@ def _m007_site_types(db: sqlite_utils.Database) -> None:
     db.table("sites").create_index(["site_type"])
 
 
+def _m008_facts(db: sqlite_utils.Database) -> None:
+    """What HQ compares, stored when a visit is released (facts.py): one narrow row per
+    released visit with its stage scores, one per item it observed (pass or fail), and monthly
+    tallies per checklist, region and site type for the chain-wide figures, so no comparison
+    reads a visit's answers. The answers table goes: it doubled the visit bodies it was
+    derived from (a third of the file), and nothing read it; a view of the same name and
+    columns over the bodies keeps it for anyone querying the file. Visits released before
+    are filled in by facts.fill_missing when the store is opened."""
+    db.execute("DROP TABLE answers")
+    db.execute(
+        """CREATE VIEW answers AS SELECT v.uuid AS visit_uuid, a.key AS item_id, a.value -> '$.value' AS value,
+        coalesce(a.value ->> '$.na', 0) AS na, coalesce(a.value ->> '$.note', '') AS note,
+        a.value ->> '$.answered_at' AS answered_at FROM visits v, json_each(v.body, '$.answers') a"""
+    )
+    db.execute(
+        """CREATE TABLE released_visits (
+            key INTEGER PRIMARY KEY,
+            visit_uuid TEXT NOT NULL UNIQUE REFERENCES visits(uuid),
+            day TEXT NOT NULL,
+            site_id TEXT NOT NULL REFERENCES sites(id),
+            checklist_id TEXT NOT NULL,
+            inspector_id TEXT REFERENCES users(id),
+            score REAL,
+            pre_sale REAL,
+            in_sale REAL,
+            after_sale REAL,
+            failures INTEGER NOT NULL,
+            critical_failures INTEGER NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX released_visits_day ON released_visits (day)")
+    db.execute("CREATE INDEX released_visits_site ON released_visits (site_id, day)")
+    db.execute(
+        "CREATE TABLE checklist_items (key INTEGER PRIMARY KEY, checklist_id TEXT NOT NULL, item_id TEXT NOT NULL, "
+        "UNIQUE (checklist_id, item_id))"
+    )
+    db.execute(
+        """CREATE TABLE released_items (
+            visit_key INTEGER NOT NULL REFERENCES released_visits(key),
+            item_key INTEGER NOT NULL REFERENCES checklist_items(key),
+            failed INTEGER NOT NULL,
+            critical INTEGER NOT NULL,
+            PRIMARY KEY (visit_key, item_key)
+        ) WITHOUT ROWID"""
+    )
+    db.execute(
+        """CREATE TABLE item_tallies (
+            month TEXT NOT NULL,
+            checklist_id TEXT NOT NULL,
+            region_id TEXT NOT NULL,
+            site_type TEXT NOT NULL,
+            item_key INTEGER NOT NULL REFERENCES checklist_items(key),
+            observed INTEGER NOT NULL,
+            failed INTEGER NOT NULL,
+            critical_failed INTEGER NOT NULL,
+            PRIMARY KEY (checklist_id, month, region_id, site_type, item_key)
+        ) WITHOUT ROWID"""
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_foundation,
     _m002_photo_thumbnails,
@@ -215,6 +275,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m005_meta,
     _m006_people,
     _m007_site_types,
+    _m008_facts,
 ]
 
 BUSY_TIMEOUT_MS = 10_000

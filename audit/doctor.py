@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from .db import now, writing
-from .sync import DERIVED_TABLES, derived_rows, pinned_checklist, write_derived
+from .pinned import pinned_checklist
+from .sync import DERIVED_TABLES, derived_rows, write_derived
 
 MARK = "visits_whole_through_rowid"
 

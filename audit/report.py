@@ -18,8 +18,8 @@ import sqlite_utils
 
 from . import review
 from .model import Checklist, Item, Section
+from .pinned import pinned_checklist
 from .scoring import SectionScore, VisitScore, score_visit
-from .sync import pinned_checklist
 from .visits import parse_time
 from .wording import Words, language, span
 

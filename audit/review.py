@@ -22,7 +22,7 @@ from typing import Any
 
 import sqlite_utils
 
-from . import access
+from . import access, facts
 from .accounts import User
 from .db import now, writing
 
@@ -84,6 +84,8 @@ def move(db: sqlite_utils.Database, visit_uuid: str, reviewer: User, action: str
             raise ReviewError(f"the visit is {STATE_LABELS[state]['en'].lower()}, so it cannot be moved that way")
         db.execute("UPDATE visits SET state = ?, updated_at = ? WHERE uuid = ?", [after, now(), visit_uuid])
         _record(db, visit_uuid, version, reviewer.id, action, comment)
+        if after == "released":
+            facts.release(db, visit_uuid)
     return after
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import db, doctor, library
+from . import db, doctor, facts, library
 from .branding import DEFAULT_ACCENT
 from .library import CHECKLISTS
 from .model import Checklist
@@ -57,6 +57,7 @@ def open_store(settings: Settings) -> tuple[sqlite_utils.Database, list[Checklis
     if not checkup.whole:
         database.close()
         raise NeedsRepair(checkup.advice(str(settings.db_path)))
+    facts.fill_missing(database)
     checklists: list[Checklist] = library.load(settings.checklists_dir)
     db.record_checklists(database, checklists)
     return database, checklists

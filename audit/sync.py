@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from json.encoder import encode_basestring
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +17,12 @@ import sqlite_utils
 
 from . import photos, review, scorebook, visits
 from .db import insert_rows, now, writing
-from .model import Checklist, from_dict
+from .model import Checklist
+from .pinned import pinned_checklist
 from .scoring import score_visit
 
 MAX_PHOTO_BYTES = 15 * 1024 * 1024
-DERIVED_TABLES = ("answers", "visit_scores", "stage_scores", "section_scores")
+DERIVED_TABLES = ("visit_scores", "stage_scores", "section_scores")
 
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -43,31 +43,6 @@ def _one(db: sqlite_utils.Database, sql: str, params: list[Any]) -> dict[str, An
     return dict(zip([c[0] for c in cursor.description], row)) if row else None
 
 
-_VERSIONS: dict[str, Checklist] = {}  # content-addressed, so never stale; one per version ever served
-
-
-def pinned_checklist(db: sqlite_utils.Database, content_hash: str) -> Checklist | None:
-    """The exact checklist version a visit was filled against, from the versions ever served."""
-    checklist = _VERSIONS.get(content_hash)
-    if checklist is None:
-        version = _one(db, "SELECT body FROM checklist_versions WHERE hash = ?", [content_hash])
-        if version is None:
-            return None
-        checklist = _VERSIONS.setdefault(content_hash, from_dict(json.loads(version["body"])))
-    return checklist
-
-
-def _json(value: Any) -> str:
-    """An answer's value as JSON: most are short strings, which the C encoder quotes directly,
-    or numbers, whose repr is their JSON (decode has refused NaN and infinities)."""
-    kind = type(value)
-    if kind is str:
-        return str(encode_basestring(value))
-    if kind is int or kind is float:
-        return repr(value)
-    return json.dumps(value, ensure_ascii=False)
-
-
 def canonical(body: dict[str, Any]) -> str:
     """What the phone sent, independent of key order and spacing: stored as the visit's body
     and hashed for idempotency, so it is encoded once."""
@@ -75,20 +50,9 @@ def canonical(body: dict[str, Any]) -> str:
 
 
 def derived_rows(uuid: str, body: dict[str, Any], checklist: Checklist) -> Rows:
-    """The rows a stored visit's body implies: its answers and its scores. The body is the
-    source of truth; the doctor rebuilds these from it."""
-    answer_rows = [
-        {
-            "visit_uuid": uuid,
-            "item_id": item_id,
-            "value": _json(answer.get("value")),
-            "na": 1 if answer.get("na") else 0,
-            "note": answer.get("note") or "",
-            "answered_at": answer.get("answered_at"),
-        }
-        for item_id, answer in body.get("answers", {}).items()
-    ]
-    return {"answers": answer_rows, **scorebook.rows(uuid, score_visit(checklist, body.get("answers", {})))}
+    """The rows a stored visit's body implies: its scores. The body is the source of truth (its
+    answers are read through the `answers` view); the doctor rebuilds these from it."""
+    return scorebook.rows(uuid, score_visit(checklist, body.get("answers", {})))
 
 
 def write_derived(db: sqlite_utils.Database, rows: Rows) -> None:

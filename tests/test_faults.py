@@ -30,7 +30,7 @@ from .browser import free_port
 from .conftest import ROOT, ServerProcess, bearer, demo_database, sign_in
 from .test_sync import new_visit
 
-DERIVED = ("answers", "visit_scores", "stage_scores", "section_scores")
+DERIVED = ("visit_scores", "stage_scores", "section_scores")
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def rows_of(path: Path, visit_uuid: str) -> dict[str, int]:
 
 def whole(path: Path, visit_uuid: str, body: dict[str, Any], checklist: Checklist) -> bool:
     sections = sum(len(stage.sections) for stage in checklist.stages)
-    expected = {"visits": 1, "answers": len(body["answers"]), "visit_scores": 1, "stage_scores": len(checklist.stages), "section_scores": sections}
+    expected = {"visits": 1, "visit_scores": 1, "stage_scores": len(checklist.stages), "section_scores": sections}
     return rows_of(path, visit_uuid) == expected
 
 
@@ -74,6 +74,42 @@ def test_a_write_failing_inside_the_transaction_stores_nothing(store: tuple[Test
         conn.execute("DROP TRIGGER injected")
     assert client.put(f"/api/visits/{visit_id}", json=body).status_code == 200
     assert whole(path, visit_id, body, supermarket)
+
+
+FACTS = ("released_visits", "released_items", "item_tallies")
+
+
+def facts_of(path: Path, visit_uuid: str) -> tuple[str, int, int]:
+    with sqlite3.connect(path) as conn:
+        state = conn.execute("SELECT state FROM visits WHERE uuid = ?", [visit_uuid]).fetchone()[0]
+        key = conn.execute("SELECT key FROM released_visits WHERE visit_uuid = ?", [visit_uuid]).fetchone()
+        items = conn.execute("SELECT count(*) FROM released_items WHERE visit_key = ?", [key[0] if key else -1]).fetchone()[0]
+        tallied = conn.execute("SELECT coalesce(sum(observed), 0) FROM item_tallies").fetchone()[0]
+    return state, items, tallied
+
+
+@pytest.mark.parametrize("table", FACTS)
+def test_a_release_failing_inside_its_transaction_releases_nothing(store: tuple[TestClient, Path], supermarket: Checklist, table: str) -> None:
+    """The approval, its review event and the figures HQ compares are one transaction: a write
+    failing on any fact table leaves the visit waiting, with no event and no figures, and the
+    reviewer's retry releases it with all of them."""
+    client, path = store
+    visit_id, body, _ = new_visit(supermarket, quality=0.4)
+    assert client.put(f"/api/visits/{visit_id}", json=body).status_code == 200
+    reviewer = sign_in(TestClient(client.app, raise_server_exceptions=False), "reviewer")
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"CREATE TRIGGER injected BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'injected fault'); END")
+    approve = {"action": "approve", "csrf": reviewer.headers["X-CSRF-Token"]}
+    failed = reviewer.post(f"/review/{visit_id}", data=approve, follow_redirects=False)
+    assert failed.status_code == 503, failed.text
+    assert facts_of(path, visit_id) == ("submitted", 0, 0)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM review_events WHERE visit_uuid = ?", [visit_id]).fetchone()[0] == 0
+        conn.execute("DROP TRIGGER injected")
+    assert reviewer.post(f"/review/{visit_id}", data=approve, follow_redirects=False).status_code == 303
+    observed = sum(1 for a in body["answers"].values() if not a.get("na"))
+    state, items, tallied = facts_of(path, visit_id)
+    assert state == "released" and 0 < items <= observed and tallied == items
 
 
 def test_a_failing_migration_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -96,7 +132,6 @@ def test_a_failing_migration_leaves_nothing_behind(tmp_path: Path, monkeypatch: 
 def _half_store(path: Path, visit_uuid: str) -> None:
     """What a crash between the old code's separate commits left: the visit row and only some of the rest."""
     with sqlite3.connect(path) as conn:
-        conn.execute("DELETE FROM answers WHERE visit_uuid = ? AND rowid % 2 = 0", [visit_uuid])
         conn.execute("DELETE FROM section_scores WHERE visit_uuid = ?", [visit_uuid])
         conn.execute("DELETE FROM visit_scores WHERE visit_uuid = ?", [visit_uuid])
 
@@ -133,7 +168,7 @@ def test_doctor_finds_and_rebuilds_visits_stored_in_part(store: tuple[TestClient
     assert found.returncode == 1, found.stderr
     assert "Traceback" not in found.stderr
     lines = found.stdout.splitlines()
-    assert f"visit {stored[1]}: stored in part: answers" in found.stdout
+    assert f"visit {stored[1]}: stored in part: visit_scores 0 of 1" in found.stdout
     assert f"visit {stored[2]}: its stored body is not JSON (cannot be rebuilt)" in lines
     assert len(lines) == 2
 

@@ -22,7 +22,8 @@ def test_connect_migrates_once_in_wal_mode(tmp_path: Path) -> None:
     path = tmp_path / "audit.db"
     database = db.connect(path)
     assert database.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert set(database.table_names()) >= {"regions", "branches", "sites", "checklist_versions", "visits", "answers", "photos"}
+    assert set(database.table_names()) >= {"regions", "branches", "sites", "checklist_versions", "visits", "photos", "released_visits", "released_items", "item_tallies"}
+    assert database.view_names() == ["answers"]
     assert db.migrate(database) == []
     database.close()
     again = db.connect(path)
