@@ -1,0 +1,266 @@
+"""The comparisons HQ reads, from the facts stored at release (facts.py), never from answers.
+
+One averaging rule everywhere: a group's score is the mean of its released visits' scores,
+visits without a score (every item N/A) left out; a stage's score likewise from the visits'
+stage scores. Every figure carries its number of visits, and a group with fewer than FEW scored
+visits is shown but not ranked. The dashboard, the comparison PDF and the tests all read
+these functions, so a figure cannot be computed two ways in two places.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from .facts import STAGE_COLUMNS
+from .filters import Filters
+
+FEW = 3  # scored visits below which a group is not ranked
+FAR = 10.0  # points from colleagues on the same sites that mark an inspector for calibration
+LEVELS = {"region": "b.region_id", "branch": "s.branch_id", "site": "r.site_id"}
+NAMES = {"region": "regions", "branch": "branches", "site": "sites"}
+SCOPE = "released_visits r JOIN sites s ON s.id = r.site_id JOIN branches b ON b.id = s.branch_id"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A mean of visit scores with the number of scored visits behind it."""
+
+    mean: float | None
+    n: int
+
+
+@dataclass(frozen=True)
+class Standing:
+    id: str
+    name: dict[str, str]
+    visits: int  # released visits in scope, scored or not
+    score: Figure
+    stages: dict[str, Figure]
+    critical_visits: int  # visits with at least one critical failure
+    critical_failures: int
+    rank: int | None  # None: too few visits, or no score
+
+    @property
+    def few(self) -> bool:
+        return self.score.n < FEW
+
+
+@dataclass(frozen=True)
+class ItemFigure:
+    key: int
+    item_id: str
+    observed: int
+    failed: int
+    critical_failed: int
+
+    @property
+    def rate(self) -> float:
+        return self.failed / self.observed if self.observed else 0.0
+
+
+@dataclass(frozen=True)
+class Calibration:
+    inspector_id: str
+    name: str
+    visits: int  # scored visits in scope
+    compared: int  # of which on a site a colleague also scored
+    deviation: float | None  # mean points above (+) or below (-) colleagues on the same sites
+    sites: int
+
+    @property
+    def far(self) -> bool:
+        return self.deviation is not None and self.compared >= FEW and abs(self.deviation) >= FAR
+
+
+def scope(f: Filters, alias_checklist: str = "r.checklist_id") -> tuple[str, list[Any]]:
+    """The WHERE condition on SCOPE for the filters."""
+    where, params = ["r.day >= ?", "r.day < ?"], [f.start.isoformat(), f.end.isoformat()]
+    for column, value in (("b.region_id", f.region), ("s.site_type", f.site_type), (alias_checklist, f.checklist)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    return " AND ".join(where), params
+
+
+def _names(db: sqlite_utils.Database, level: str, ids: list[str]) -> dict[str, dict[str, str]]:
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    return {row[0]: json.loads(row[1]) for row in db.execute(f"SELECT id, name FROM {NAMES[level]} WHERE id IN ({marks})", ids)}
+
+
+def ranked(rows: list[Standing], stage: str | None = None) -> list[Standing]:
+    """Ranked by the overall or a stage's mean, ties sharing a rank (1, 2, 2, 4); groups with
+    too few visits or no score follow, unranked."""
+
+    def measure(row: Standing) -> Figure:
+        return row.stages[stage] if stage else row.score
+
+    fair = sorted((r for r in rows if measure(r).mean is not None and measure(r).n >= FEW), key=lambda r: (-(measure(r).mean or 0), r.id))
+    rest = sorted((r for r in rows if r not in fair), key=lambda r: (measure(r).mean is None, -(measure(r).mean or 0), r.id))
+    result, rank, previous = [], 0, None
+    for index, row in enumerate(fair, start=1):
+        value = round(measure(row).mean or 0, 9)
+        if value != previous:
+            rank, previous = index, value
+        result.append(_with_rank(row, rank))
+    return result + [_with_rank(row, None) for row in rest]
+
+
+def _with_rank(row: Standing, rank: int | None) -> Standing:
+    return Standing(row.id, row.name, row.visits, row.score, row.stages, row.critical_visits, row.critical_failures, rank)
+
+
+def standings(db: sqlite_utils.Database, f: Filters, level: str, *, branch: str | None = None, stage: str | None = None) -> list[Standing]:
+    """Regions, branches or sites (of one branch, when given) in scope, ranked."""
+    group = LEVELS[level]
+    where, params = scope(f)
+    if branch:
+        where += " AND s.branch_id = ?"
+        params.append(branch)
+    stage_sql = ", ".join(f"avg(r.{c}), count(r.{c})" for c in STAGE_COLUMNS.values())
+    rows = db.execute(
+        f"SELECT {group}, count(*), avg(r.score), count(r.score), {stage_sql}, sum(r.critical_failures > 0), sum(r.critical_failures) "
+        f"FROM {SCOPE} WHERE {where} GROUP BY 1",
+        params,
+    ).fetchall()
+    names = _names(db, level, [row[0] for row in rows])
+    result = []
+    for row in rows:
+        stages = {stage_id: Figure(row[4 + 2 * i], row[5 + 2 * i]) for i, stage_id in enumerate(STAGE_COLUMNS)}
+        result.append(Standing(row[0], names.get(row[0], {}), row[1], Figure(row[2], row[3]), stages, row[-2], row[-1], None))
+    return ranked(result, stage)
+
+
+def overall(db: sqlite_utils.Database, f: Filters) -> Standing:
+    """The whole scope as one group: the chain's (or the region's) figure under the same rule."""
+    where, params = scope(f)
+    stage_sql = ", ".join(f"avg(r.{c}), count(r.{c})" for c in STAGE_COLUMNS.values())
+    row = db.execute(
+        f"SELECT count(*), avg(r.score), count(r.score), {stage_sql}, coalesce(sum(r.critical_failures > 0), 0), "
+        f"coalesce(sum(r.critical_failures), 0) FROM {SCOPE} WHERE {where}",
+        params,
+    ).fetchone()
+    stages = {stage_id: Figure(row[3 + 2 * i], row[4 + 2 * i]) for i, stage_id in enumerate(STAGE_COLUMNS)}
+    return Standing("", {}, row[0], Figure(row[1], row[2]), stages, row[-2], row[-1], None)
+
+
+def trend(db: sqlite_utils.Database, f: Filters, level: str, ids: list[str]) -> dict[str, list[tuple[str, Figure]]]:
+    """Each group's mean per month of the period (a month without a scored visit has mean None)."""
+    if not ids:
+        return {}
+    group = LEVELS[level]
+    where, params = scope(f)
+    marks = ", ".join("?" for _ in ids)
+    found: dict[tuple[str, str], Figure] = {}
+    for key, month, mean, n in db.execute(
+        f"SELECT {group}, substr(r.day, 1, 7), avg(r.score), count(r.score) FROM {SCOPE} WHERE {where} AND {group} IN ({marks}) GROUP BY 1, 2",
+        [*params, *ids],
+    ):
+        found[(key, month)] = Figure(mean, n)
+    return {key: [(month, found.get((key, month), Figure(None, 0))) for month in f.months()] for key in ids}
+
+
+def busiest_checklist(db: sqlite_utils.Database, f: Filters) -> str | None:
+    """The filter's checklist, or the one with most released visits in scope: items are compared
+    within one checklist, since another checklist's items are other details."""
+    if f.checklist:
+        return f.checklist
+    where, params = scope(f)
+    row = db.execute(f"SELECT r.checklist_id FROM {SCOPE} WHERE {where} GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1", params).fetchone()
+    return row[0] if row else None
+
+
+def failing_items(db: sqlite_utils.Database, f: Filters, checklist_id: str, limit: int = 20) -> list[ItemFigure]:
+    """The details that fail most often in scope (by failure rate among the visits that
+    observed them, then by count), from the monthly tallies."""
+    where, params = ["t.checklist_id = ?", "t.month >= ?", "t.month < ?"], [checklist_id, f.first_month, f.end.isoformat()[:7]]
+    for column, value in (("t.region_id", f.region), ("t.site_type", f.site_type)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    rows = db.execute(
+        "SELECT t.item_key, c.item_id, sum(t.observed), sum(t.failed), sum(t.critical_failed) FROM item_tallies t "
+        f"JOIN checklist_items c ON c.key = t.item_key WHERE {' AND '.join(where)} GROUP BY t.item_key "
+        "HAVING sum(t.failed) > 0 ORDER BY sum(t.failed) * 1.0 / sum(t.observed) DESC, sum(t.failed) DESC, c.item_id LIMIT ?",
+        [*params, limit],
+    )
+    return [ItemFigure(*row) for row in rows]
+
+
+def failure_grid(
+    db: sqlite_utils.Database, f: Filters, checklist_id: str, branches: list[str], item_keys: list[int]
+) -> dict[tuple[str, int], tuple[int, int]]:
+    """(failed, observed) per branch and item, for the heatmap."""
+    if not branches or not item_keys:
+        return {}
+    where, params = scope(f.narrowed(checklist=checklist_id))
+    branch_marks, item_marks = ", ".join("?" for _ in branches), ", ".join("?" for _ in item_keys)
+    rows = db.execute(
+        f"SELECT s.branch_id, i.item_key, sum(i.failed), count(*) FROM {SCOPE} JOIN released_items i ON i.visit_key = r.key "
+        f"WHERE {where} AND s.branch_id IN ({branch_marks}) AND i.item_key IN ({item_marks}) GROUP BY 1, 2",
+        [*params, *branches, *item_keys],
+    )
+    return {(branch, key): (failed, observed) for branch, key, failed, observed in rows}
+
+
+def calibration(db: sqlite_utils.Database, f: Filters) -> list[Calibration]:
+    """Each inspector's mean deviation from colleagues on the same sites and checklist: for each
+    of their scored visits, its score minus the mean of the other inspectors' visits to that
+    site in scope; visits to a site nobody else scored are not compared."""
+    where, params = scope(f)
+    visits = db.execute(
+        f"SELECT r.site_id, r.checklist_id, r.inspector_id, r.score FROM {SCOPE} WHERE {where} AND r.score IS NOT NULL "
+        "AND r.inspector_id IS NOT NULL",
+        params,
+    ).fetchall()
+    totals: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0])
+    own: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0.0, 0])
+    for site, checklist, inspector, score in visits:
+        for tally in (totals[(site, checklist)], own[(site, checklist, inspector)]):
+            tally[0] += score
+            tally[1] += 1
+    deviations: dict[str, list[float]] = defaultdict(list)
+    sites: dict[str, set[str]] = defaultdict(set)
+    counted: dict[str, int] = defaultdict(int)
+    for site, checklist, inspector, score in visits:
+        counted[inspector] += 1
+        sites[inspector].add(site)
+        total, mine = totals[(site, checklist)], own[(site, checklist, inspector)]
+        others = total[1] - mine[1]
+        if others:
+            deviations[inspector].append(score - (total[0] - mine[0]) / others)
+    people = {row[0]: row[1] for row in db.execute("SELECT id, display_name FROM users")}
+    result = [
+        Calibration(
+            inspector, people.get(inspector, inspector), counted[inspector], len(deviations[inspector]),
+            sum(deviations[inspector]) / len(deviations[inspector]) if deviations[inspector] else None, len(sites[inspector]),
+        )
+        for inspector in counted
+    ]
+    return sorted(result, key=lambda c: (c.deviation is None, -abs(c.deviation or 0), c.name))
+
+
+@dataclass(frozen=True)
+class VisitLine:
+    visit_uuid: str
+    day: str
+    checklist_id: str
+    score: float | None
+    critical_failures: int
+    inspector: str
+
+
+def visits_of_site(db: sqlite_utils.Database, f: Filters, site_id: str) -> list[VisitLine]:
+    where, params = scope(f)
+    rows = db.execute(
+        f"SELECT r.visit_uuid, r.day, r.checklist_id, r.score, r.critical_failures, coalesce(u.display_name, '') FROM {SCOPE} "
+        f"LEFT JOIN users u ON u.id = r.inspector_id WHERE {where} AND r.site_id = ? ORDER BY r.day DESC, r.key DESC",
+        [*params, site_id],
+    )
+    return [VisitLine(*row) for row in rows]
