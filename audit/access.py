@@ -21,6 +21,7 @@ ACTIONS = {
     "review": ("reviewer", "admin"),
     "read-reports": ("store", "reviewer", "hq", "admin"),
     "read-all": ("reviewer", "hq", "admin"),
+    "compare": ("hq", "admin"),
 }
 
 
@@ -47,6 +48,16 @@ def visits_where(person: User) -> tuple[str, list[Any]]:
     if may(person, "read-all"):
         return "1 = 1", []
     return "0 = 1", []
+
+
+def exports_where(person: User) -> tuple[str, list[Any]]:
+    """The exports a person may follow and download, as a condition on `exports e`: their own
+    (an export holds every visit it chose, so it goes to no one else), or any for an admin."""
+    if not may(person, "compare"):
+        return "0 = 1", []
+    if person.role == "admin":
+        return "1 = 1", []
+    return "e.user_id = ?", [person.id]
 
 
 def may_read_visit(db: sqlite_utils.Database, person: User, visit_uuid: str) -> bool:

@@ -267,6 +267,32 @@ def _m008_facts(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m009_exports(db: sqlite_utils.Database) -> None:
+    """Exports asked for on the dashboard and prepared in the background (exports.py): who
+    asked, for what, how far it has come, and the file's name in the folder beside the store
+    (`<store>-exports/`). `updated_at` moves while one is prepared, so one whose process died
+    can be told from one still running."""
+    db.execute(
+        """CREATE TABLE exports (
+            id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL REFERENCES users(id),
+            format TEXT NOT NULL,
+            filters_json TEXT NOT NULL,
+            lang TEXT NOT NULL,
+            state TEXT NOT NULL,
+            done INTEGER NOT NULL DEFAULT 0,
+            total INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            path TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            finished_at TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX exports_user ON exports (user_id, created_at)")
+    db.execute("CREATE INDEX exports_created ON exports (created_at)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_foundation,
     _m002_photo_thumbnails,
@@ -276,6 +302,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m006_people,
     _m007_site_types,
     _m008_facts,
+    _m009_exports,
 ]
 
 BUSY_TIMEOUT_MS = 10_000
