@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import click
 
-from . import db, demo, library, schema
+from . import db, demo, library, orgfile, schema
 from .branding import DEFAULT_ACCENT, Branding
+from .cli_compare import compare
+from .cli_org import org
+from .cli_export import export
 from .cli_users import users
 from .validate import Result
 
@@ -46,28 +50,39 @@ def _summary(result: Result) -> dict[str, object]:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print a summary a program can read.")
-def check(paths: tuple[Path, ...], as_json: bool) -> None:
+@click.option("--org", "org_path", default=None, type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Organisation file (YAML or CSV) whose site types the checklists may name; its own problems are reported too.")
+def check(paths: tuple[Path, ...], as_json: bool, org_path: Path | None) -> None:
     """Validate checklist files (default: checklists/).
 
-    Prints every problem as file:line:column: message. Exits 0 when every file is
-    valid, 1 when any has problems, 2 on usage errors.
+    Prints every problem as file:line:column: message. With --org, a site type the
+    organisation file lacks is a problem too. Exits 0 when every file is valid, 1 when
+    any has problems, 2 on usage errors.
     """
     targets = list(paths) or [Path("checklists")]
     missing = [str(p) for p in targets if not p.exists()]
     if missing:
         raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
-    results = library.check(targets)
+    organisation = orgfile.read(org_path) if org_path is not None else None
+    site_types = {t.id for t in organisation.organisation.site_types} if organisation and organisation.organisation else None
+    results = library.check(targets, site_types=site_types)
     if not results:
         raise click.UsageError(f"no .yaml or .yml files under {', '.join(map(str, targets))}")
+    org_problems = organisation.problems if organisation else ()
     if as_json:
-        click.echo(json.dumps([_summary(r) for r in results], ensure_ascii=False, indent=2))
+        entries = [_summary(r) for r in results]
+        if organisation is not None:
+            entries.append({"path": organisation.path, "valid": not org_problems, "problems": [p.as_dict() for p in org_problems]})
+        click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
     else:
+        for problem in org_problems:
+            click.echo(problem.format(str(org_path)))
         for result in results:
             for problem in result.problems:
                 click.echo(problem.format(result.path))
         bad = sum(1 for r in results if r.problems)
-        click.echo(f"{len(results)} checklist file(s) checked, {bad} with problems", err=True)
-    sys.exit(1 if any(r.problems for r in results) else 0)
+        organised = f"; organisation file {org_path}: {len(org_problems)} problem(s)" if organisation else ""
+        click.echo(f"{len(results)} checklist file(s) checked, {bad} with problems{organised}", err=True)
+    sys.exit(1 if org_problems or any(r.problems for r in results) else 0)
 
 
 @main.command(name="schema")
@@ -185,16 +200,20 @@ def demo_command(db_path: Path) -> None:
     db.record_checklists(database, checklists)
     counts["visits"] = demo.build_visits(database, checklists, today=date.today())
     counts["photos"] = database["photos"].count
-    click.echo(", ".join(f"{count} {table}" for table, count in counts.items()) + f" in {db_path}")
+    click.echo(", ".join(f"{count} {table.replace('_', ' ')}" for table, count in counts.items()) + f" in {db_path}")
     managers = [name for name, role in demo.people(database) if role == "store"]
+    inspectors = ", ".join(name for name, role, _ in demo.STAFF if role == "inspector")
     click.echo(
         f"Sign in at /signin (or on the phone app at /) with password {demo.DEMO_PASSWORD!r} as: "
-        f"inspector, inspector2, inspector3 (the phone), reviewer (/review), hq, admin, or a store manager: "
+        f"{inspectors} (the phone), reviewer (/review), hq, admin, or a store manager: "
         f"{', '.join(managers[:3])}, ... (/store)"
     )
 
 
 main.add_command(users)
+main.add_command(export)
+main.add_command(org)
+main.add_command(compare)
 
 
 @main.command(name="report")

@@ -77,10 +77,10 @@ class Calibration:
         return self.deviation is not None and self.compared >= FEW and abs(self.deviation) >= FAR
 
 
-def scope(f: Filters, alias_checklist: str = "r.checklist_id") -> tuple[str, list[Any]]:
+def scope(f: Filters) -> tuple[str, list[Any]]:
     """The WHERE condition on SCOPE for the filters."""
     where, params = ["r.day >= ?", "r.day < ?"], [f.start.isoformat(), f.end.isoformat()]
-    for column, value in (("b.region_id", f.region), ("s.site_type", f.site_type), (alias_checklist, f.checklist)):
+    for column, value in (("b.region_id", f.region), ("s.site_type", f.site_type), ("r.checklist_id", f.checklist)):
         if value:
             where.append(f"{column} = ?")
             params.append(value)
@@ -150,16 +150,26 @@ def overall(db: sqlite_utils.Database, f: Filters) -> Standing:
     return Standing("", {}, row[0], Figure(row[1], row[2]), stages, row[-2], row[-1], None)
 
 
-def trend(db: sqlite_utils.Database, f: Filters, level: str, ids: list[str]) -> dict[str, list[tuple[str, Figure]]]:
-    """Each group's mean per month of the period (a month without a scored visit has mean None)."""
+def empty() -> Standing:
+    """The figure of a scope without released visits."""
+    return Standing("", {}, 0, Figure(None, 0), {stage: Figure(None, 0) for stage in STAGE_COLUMNS}, 0, 0, None)
+
+
+def trend(
+    db: sqlite_utils.Database, f: Filters, level: str, ids: list[str], *, stage: str | None = None
+) -> dict[str, list[tuple[str, Figure]]]:
+    """Each group's mean per month of the period (a month without a scored visit has mean None),
+    of the visit scores or of one stage's."""
     if not ids:
         return {}
     group = LEVELS[level]
+    column = f"r.{STAGE_COLUMNS[stage]}" if stage else "r.score"
     where, params = scope(f)
     marks = ", ".join("?" for _ in ids)
     found: dict[tuple[str, str], Figure] = {}
     for key, month, mean, n in db.execute(
-        f"SELECT {group}, substr(r.day, 1, 7), avg(r.score), count(r.score) FROM {SCOPE} WHERE {where} AND {group} IN ({marks}) GROUP BY 1, 2",
+        f"SELECT {group}, substr(r.day, 1, 7), avg({column}), count({column}) FROM {SCOPE} WHERE {where} AND {group} IN ({marks}) "
+        "GROUP BY 1, 2",
         [*params, *ids],
     ):
         found[(key, month)] = Figure(mean, n)
@@ -194,17 +204,22 @@ def failing_items(db: sqlite_utils.Database, f: Filters, checklist_id: str, limi
 
 
 def failure_grid(
-    db: sqlite_utils.Database, f: Filters, checklist_id: str, branches: list[str], item_keys: list[int]
+    db: sqlite_utils.Database, f: Filters, checklist_id: str, branches: list[str], item_keys: list[int] | None = None
 ) -> dict[tuple[str, int], tuple[int, int]]:
-    """(failed, observed) per branch and item, for the heatmap."""
-    if not branches or not item_keys:
+    """(failed, observed) per branch and item (every item the branches' visits observed, when
+    no keys are given), for the heatmap and a branch's own failing details."""
+    if not branches or item_keys == []:
         return {}
     where, params = scope(f.narrowed(checklist=checklist_id))
-    branch_marks, item_marks = ", ".join("?" for _ in branches), ", ".join("?" for _ in item_keys)
+    where += f" AND s.branch_id IN ({', '.join('?' for _ in branches)})"
+    params += branches
+    if item_keys is not None:
+        where += f" AND i.item_key IN ({', '.join('?' for _ in item_keys)})"
+        params += item_keys
     rows = db.execute(
         f"SELECT s.branch_id, i.item_key, sum(i.failed), count(*) FROM {SCOPE} JOIN released_items i ON i.visit_key = r.key "
-        f"WHERE {where} AND s.branch_id IN ({branch_marks}) AND i.item_key IN ({item_marks}) GROUP BY 1, 2",
-        [*params, *branches, *item_keys],
+        f"WHERE {where} GROUP BY 1, 2",
+        params,
     )
     return {(branch, key): (failed, observed) for branch, key, failed, observed in rows}
 
@@ -254,6 +269,11 @@ class VisitLine:
     score: float | None
     critical_failures: int
     inspector: str
+
+
+def item_ids(db: sqlite_utils.Database, keys: list[int]) -> dict[int, str]:
+    marks = ", ".join("?" for _ in keys) or "NULL"
+    return {row[0]: row[1] for row in db.execute(f"SELECT key, item_id FROM checklist_items WHERE key IN ({marks})", keys)}
 
 
 def visits_of_site(db: sqlite_utils.Database, f: Filters, site_id: str) -> list[VisitLine]:

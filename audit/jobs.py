@@ -26,7 +26,7 @@ from typing import Any
 from .supervisor import ADDRESS_VARIABLE, KEY_VARIABLE
 
 log = logging.getLogger("audit")
-KINDS = {"render-pdf": "audit.pdf:timed_render"}  # imported where the job runs, not where it is asked for
+KINDS = {"render-pdf": "audit.pdf:timed_render", "render-html": "audit.pdf:html_pdf"}  # imported where the job runs, not where it is asked for
 
 
 def _lower_priority() -> None:

@@ -88,6 +88,12 @@ def render(prepared: Prepared, branding: Branding, thumbs: dict[str, bytes], *, 
     return write_pdf(html, fetcher, font=font_for(prepared.report.lang), accent=branding.accent)
 
 
+def html_pdf(html: str) -> bytes:
+    """A self-contained page (styles and SVG inline, as HQ's comparison is) as a PDF: it may
+    load nothing at all."""
+    return write_pdf(html, StoreFetcher({}))
+
+
 def timed_render(prepared: Prepared, branding: Branding, thumbs: dict[str, bytes]) -> tuple[bytes, float]:
     """The PDF and the seconds it took, which the cache keeps for the benchmarks."""
     started = time.perf_counter()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import desks, signin, views
+from . import desks, export_views, hq_views, signin, views
 from .assets import STATIC
 
 
@@ -23,6 +23,10 @@ def routes() -> list[BaseRoute]:
         Route("/review", desks.queue, name="review-queue"),
         Route("/review/{uuid}", desks.visit, methods=["GET", "POST"], name="review-visit"),
         Route("/store", desks.store_home, name="store-home"),
+        Route("/hq", hq_views.overview, name="hq"),
+        Route("/hq/branches/{branch}", hq_views.branch, name="hq-branch"),
+        Route("/hq/sites/{site}", hq_views.site, name="hq-site"),
+        Route("/hq/compare.pdf", hq_views.compare_pdf, name="hq-compare-pdf"),
         Route("/api/checklists", views.checklists, name="api-checklists"),
         Route("/api/sites", views.sites, name="api-sites"),
         Route("/api/openapi.json", views.openapi, name="api-openapi"),
@@ -33,5 +37,6 @@ def routes() -> list[BaseRoute]:
         Route("/visits/{uuid}/report", views.report_page, name="visit-report"),
         Route("/visits/{uuid}/report.pdf", views.report_pdf, name="visit-report-pdf"),
         Route("/visits/{uuid}/photos/{photo_uuid}/thumb", views.photo_thumb, name="visit-photo-thumb"),
+        *export_views.routes(),
         Mount("/static", app=StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]

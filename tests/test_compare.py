@@ -156,3 +156,28 @@ def test_the_visits_behind_a_site(store: tuple[sqlite_utils.Database, dict[str, 
     lines = compare.visits_of_site(database, PERIOD, "b1-s1")
     assert [line.visit_uuid for line in lines] == [ids["v3"], ids["v2"], ids["v1"]]
     assert [line.score for line in lines] == [0.0, 75.0, 100.0]
+
+
+def test_the_comparison_pdf_in_three_languages(store: tuple[sqlite_utils.Database, dict[str, str]], tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    database, _ = store
+    path = database.execute("PRAGMA database_list").fetchone()[2]
+    titles = {"zh-Hans": ("门店对比", "一区"), "zh-Hant": ("門店對比", "一區"), "en": ("Branch comparison", "One")}
+    for lang, (title, region) in titles.items():
+        output = tmp_path / f"compare-{lang}.pdf"
+        done = subprocess.run(
+            [sys.executable, "-m", "audit", "compare", "--db", path, "--period", "2026-05..2026-06", "--lang", lang, "-o", str(output)],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        text = subprocess.run(["pdftotext", "-layout", str(output), "-"], capture_output=True, text=True, check=True).stdout
+        assert title in text and "68.8" in text and "2026-05-01 – 2026-06-30" in text
+        assert (region in text) or lang != "en"
+    wrong = subprocess.run(
+        [sys.executable, "-m", "audit", "compare", "--db", path, "--period", "2026-13", "-o", str(tmp_path / "x.pdf")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert wrong.returncode == 1 and "period '2026-13'" in wrong.stderr and "Traceback" not in wrong.stderr
+    assert not (tmp_path / "x.pdf").exists()
