@@ -1,96 +1,50 @@
-"""A demo organisation: regions, branches and a site of every site type.
+"""A demo organisation (`demo-org.yaml`, imported like any organisation file), its people,
+and six months of visits.
 
 It lives in the package so that `audit demo` and the tests build the same data. Running it
-again updates the same rows rather than adding copies.
+again changes nothing.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
-import json
 import random
 import uuid
 import zlib
 from datetime import date, datetime, timedelta, timezone
+from importlib import resources
 from typing import Any
 
 import sqlite_utils
 from PIL import Image, ImageDraw
 
-from . import answers
-from .db import writing
+from . import answers, orgfile, orgstore
 from .model import Checklist, Item
-from .schema import SITE_TYPES
-
 
 CHINA = timezone(timedelta(hours=8))
+ORG_FILE = "demo-org.yaml"
 
 
-def _name(zh_hans: str, zh_hant: str, en: str) -> str:
-    return json.dumps({"zh-Hans": zh_hans, "zh-Hant": zh_hant, "en": en}, ensure_ascii=False)
+@functools.lru_cache(maxsize=1)
+def organisation() -> orgfile.Organisation:
+    """The demo organisation file shipped in the package; its problems would be ours, so they raise."""
+    org, problems = orgfile.parse(resources.files(__package__).joinpath(ORG_FILE).read_bytes(), "yaml")
+    if org is None:
+        raise RuntimeError("\n".join(problem.format(ORG_FILE) for problem in problems))
+    return org
 
 
-REGIONS = [
-    {"id": "east", "name": _name("华东区", "華東區", "East")},
-    {"id": "south", "name": _name("华南区", "華南區", "South")},
-    {"id": "north", "name": _name("华北区", "華北區", "North")},
-]
-
-BRANCHES = [
-    {"id": "sh-xujiahui", "region_id": "east", "city": "上海", "name": _name("上海徐家汇店", "上海徐家匯店", "Shanghai Xujiahui")},
-    {"id": "hz-wulin", "region_id": "east", "city": "杭州", "name": _name("杭州武林店", "杭州武林店", "Hangzhou Wulin")},
-    {"id": "nj-xinjiekou", "region_id": "east", "city": "南京", "name": _name("南京新街口店", "南京新街口店", "Nanjing Xinjiekou")},
-    {"id": "gz-tianhe", "region_id": "south", "city": "广州", "name": _name("广州天河店", "廣州天河店", "Guangzhou Tianhe")},
-    {"id": "nn-qingxiu", "region_id": "south", "city": "南宁", "name": _name("南宁青秀店", "南寧青秀店", "Nanning Qingxiu")},
-    {"id": "sz-futian", "region_id": "south", "city": "深圳", "name": _name("深圳福田店", "深圳福田店", "Shenzhen Futian")},
-    {"id": "bj-chaoyang", "region_id": "north", "city": "北京", "name": _name("北京朝阳店", "北京朝陽店", "Beijing Chaoyang")},
-    {"id": "tj-heping", "region_id": "north", "city": "天津", "name": _name("天津和平店", "天津和平店", "Tianjin Heping")},
-    {"id": "sy-zhongshan", "region_id": "north", "city": "沈阳", "name": _name("沈阳中山路店", "瀋陽中山路店", "Shenyang Zhongshan Road")},
-]
-
-_SITE_NAMES = {
-    "supermarket": ("超市", "超市", "Supermarket"),
-    "appliance-store": ("家电卖场", "家電賣場", "Appliance store"),
-    "apparel-store": ("服装店", "服裝店", "Apparel store"),
-    "shoe-store": ("鞋店", "鞋店", "Shoe store"),
-    "hotel": ("酒店", "酒店", "Hotel"),
-    "restaurant": ("餐厅", "餐廳", "Restaurant"),
-    "venue": ("体育场", "體育場", "Stadium"),
-    "service-hall": ("营业厅", "營業廳", "Service hall"),
-    "service-centre": ("售后服务中心", "售後服務中心", "After-sales centre"),
-}
-
-
-def sites() -> list[dict[str, str]]:
-    """Every branch runs a site of every type, so each type can be ranked within a region."""
-    rows = []
-    for branch in BRANCHES:
-        branch_name = json.loads(branch["name"])
-        for site_type in SITE_TYPES:
-            zh_hans, zh_hant, en = _SITE_NAMES[site_type]
-            rows.append(
-                {
-                    "id": f"{branch['id']}-{site_type}",
-                    "branch_id": branch["id"],
-                    "site_type": site_type,
-                    "name": _name(
-                        f"{branch_name['zh-Hans']}{zh_hans}",
-                        f"{branch_name['zh-Hant']}{zh_hant}",
-                        f"{branch_name['en']} {en.lower()}",
-                    ),
-                }
-            )
-    return rows
+def sites() -> list[dict[str, Any]]:
+    """The demo sites as rows of the sites table (id, branch_id, name, site_type)."""
+    return orgstore.rows(organisation())["sites"]
 
 
 def build(db: sqlite_utils.Database) -> dict[str, int]:
-    """Fills the organisation in; returns how many rows each table holds afterwards."""
-    with writing(db):
-        db.table("regions").upsert_all(REGIONS, pk="id")
-        db.table("branches").upsert_all(BRANCHES, pk="id")
-        db.table("sites").upsert_all(sites(), pk="id")
-    return {table: db.table(table).count for table in ("regions", "branches", "sites")}
+    """Imports the demo organisation; returns how many rows each of its tables holds afterwards."""
+    orgstore.import_org(db, organisation())
+    return {table: db.table(table).count for table in orgstore.TABLES}
 
 
 DEMO_PASSWORD = "audit-demo"
@@ -98,6 +52,7 @@ STAFF = [
     ("inspector", "inspector", "李伟 Li Wei"),
     ("inspector2", "inspector", "王芳 Wang Fang"),
     ("inspector3", "inspector", "陈静 Chen Jing"),
+    ("inspector4", "inspector", "刘洋 Liu Yang"),
     ("reviewer", "reviewer", "赵敏 Zhao Min"),
     ("hq", "hq", "总部 HQ analyst"),
     ("admin", "admin", "系统管理员 Admin"),
@@ -113,7 +68,12 @@ def people(db: sqlite_utils.Database) -> list[tuple[str, str]]:
     those already there are left as they are. Returns (username, role) of everyone."""
     from . import accounts
 
-    wanted = STAFF + [(manager_name(b["id"]), "store", json.loads(b["name"])["zh-Hans"] + "店长") for b in BRANCHES]
+    managers = [
+        (manager_name(branch.id), "store", branch.name[orgfile.DEFAULT_LANGUAGE] + "店长")
+        for region in organisation().regions
+        for branch in region.branches
+    ]
+    wanted = STAFF + managers
     missing = [entry for entry in wanted if accounts.by_username(db, entry[0]) is None]
     if missing:
         hashed = accounts.hash_password(DEMO_PASSWORD)  # one slow hash for all of them

@@ -5,6 +5,7 @@ Ids must be unique across the library, which no single file can know, so that ch
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,8 +28,9 @@ def find(paths: list[Path]) -> list[Path]:
     return found
 
 
-def check(paths: list[Path]) -> list[Result]:
-    results = [check_file(path) for path in find(paths)]
+def check(paths: list[Path], *, site_types: Collection[str] | None = None) -> list[Result]:
+    """Every file's verdict; with `site_types` (an organisation's), checklists may name only those."""
+    results = [check_file(path, site_types=site_types) for path in find(paths)]
     first: dict[str, str] = {}
     for index, result in enumerate(results):
         if result.checklist is None:

@@ -1,4 +1,9 @@
-"""A problem found in an input file, located by line and column for editors and reviewers."""
+"""A problem found in an input file, located by line and column for editors and reviewers.
+
+A problem in a file of records (an organisation file's rows) also names its field, which
+tells the reader more than a column number: such a problem is printed `file:line: field:
+message`, the others `file:line:column: message`.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +15,18 @@ class Problem:
     line: int
     column: int
     message: str
+    field: str = ""
 
     def format(self, path: str) -> str:
+        if self.field:
+            return f"{path}:{self.line}: {self.field}: {self.message}"
         return f"{path}:{self.line}:{self.column}: {self.message}"
 
     def as_dict(self) -> dict[str, object]:
-        return {"line": self.line, "column": self.column, "message": self.message}
+        located: dict[str, object] = {"line": self.line, "column": self.column}
+        if self.field:
+            located["field"] = self.field
+        return {**located, "message": self.message}
 
 
 class ProblemsFound(Exception):

@@ -9,17 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 STAGES = ("pre-sale", "in-sale", "after-sale")
-SITE_TYPES = (
-    "supermarket",
-    "appliance-store",
-    "apparel-store",
-    "shoe-store",
-    "hotel",
-    "restaurant",
-    "venue",
-    "service-hall",
-    "service-centre",
-)
 SCORED_TYPES = ("yes_no", "scale", "choice", "multi_choice", "number", "timer")
 UNSCORED_TYPES = ("timestamp", "text", "photo")
 RESPONSE_TYPES = SCORED_TYPES + UNSCORED_TYPES
@@ -245,11 +234,12 @@ def build() -> dict[str, Any]:
                 "items": {"type": "string", "pattern": LANGUAGE_PATTERN},
             },
             "site_types": {
-                "description": "Where the checklist applies.",
+                "description": "Where the checklist applies: site types of the organisation "
+                "(`audit check --org FILE` checks them against its organisation file).",
                 "type": "array",
                 "minItems": 1,
                 "uniqueItems": True,
-                "items": {"enum": list(SITE_TYPES)},
+                "items": _id("site type"),
             },
             "bands": {
                 "description": "Pass bands, highest first; the last starts at 0.",

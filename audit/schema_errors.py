@@ -19,7 +19,6 @@ from .schema import (
     RESPONSE_TYPES,
     SCHEMA,
     SCORED_ONLY_KEYS,
-    SITE_TYPES,
     STAGES,
     TYPE_KEYS,
 )
@@ -44,6 +43,9 @@ _MISSING_TEXT = {
         "without how the check is done (that belongs in guidance, which the store never sees)"
     ),
 }
+
+
+ID_RULE = "may hold only lowercase letters, digits, '-' and '_', start with a letter or digit, and be at most 64 characters"
 
 
 def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
@@ -167,12 +169,8 @@ def _translate(error: ValidationError, source: Source) -> list[Problem]:
     if rule == "pattern":
         if name in ("language", "languages") or (path and path[-2:-1] == ("languages",)):
             return [problem(f"{at}: {value!r} is not a language code like zh-Hans, zh-Hant or en")]
-        return [
-            problem(
-                f"{at}: {name} {value!r} may hold only lowercase letters, digits, '-' and '_', "
-                "start with a letter or digit, and be at most 64 characters"
-            )
-        ]
+        noun = "site type" if name == "site_types" else name
+        return [problem(f"{at}: {noun} {value!r} {ID_RULE}")]
     if rule in ("minItems", "minProperties", "minLength"):
         if rule == "minItems" and name == "choices":
             return [problem(f"{at}: choices needs at least {expected} choices")]
@@ -191,11 +189,6 @@ def _enum(value: Any, path: Path, at: str, problem: Callable[[str], Problem]) ->
         return problem(
             f"{at}: unknown response type {value!r}{suggest(str(value), RESPONSE_TYPES)}; "
             f"types are {', '.join(RESPONSE_TYPES)}"
-        )
-    if name == "site_types":
-        return problem(
-            f"{at}: unknown site type {value!r}{suggest(str(value), SITE_TYPES)}; "
-            f"site types are {', '.join(SITE_TYPES)}"
         )
     return problem(f"{at}: {name} must be 'always' or 'on_fail', not {value!r}")
 

@@ -6,13 +6,15 @@ problems becomes a typed Checklist. Nothing here raises on bad input.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path as FilePath
 from typing import Any
 
 from . import model
 from .problems import Problem, ProblemsFound
+from .schema import ID_PATTERN
 from .schema_errors import schema_problems, suggest, where
 from .yamlsource import MAX_BYTES, Path, Source, load, value_at
 
@@ -237,6 +239,18 @@ class _Checker:
                 shown = ", ".join(str(a) for a in allowed)
                 self.add(path + ("when", key), f"{at}: {value!r} is not a possible answer of {target_id!r} ({shown})")
 
+    def site_types(self, known: Collection[str]) -> None:
+        """Site types are the organisation's: given its list, each one the checklist names must be on it."""
+        listed = self.data.get("site_types")
+        for index, value in enumerate(listed if isinstance(listed, list) else []):
+            if isinstance(value, str) and re.fullmatch(ID_PATTERN, value) and value not in known:
+                every = sorted(known)
+                self.add(
+                    ("site_types", index),
+                    f"{where(self.data, ('site_types',))}: site type {value!r} is not in the organisation file"
+                    f"{suggest(value, every)}; its site types are {', '.join(every) or 'none'}",
+                )
+
     @staticmethod
     def answers(target: dict[str, Any]) -> list[Any] | None:
         kind = target.get("type")
@@ -253,7 +267,10 @@ class _Checker:
         return None
 
 
-def check_source(source: Source, problems: list[Problem]) -> tuple[model.Checklist | None, list[Problem]]:
+def check_source(
+    source: Source, problems: list[Problem], *, site_types: Collection[str] | None = None
+) -> tuple[model.Checklist | None, list[Problem]]:
+    """With `site_types` (an organisation's), a site type not among them is a problem too."""
     if not isinstance(source.data, dict):
         found = "empty" if source.data is None else f"a {'list' if isinstance(source.data, list) else 'single value'}"
         return None, problems + [Problem(*source.position(()), f"a checklist file must be a mapping of keys (id, title, stages, ...); this file is {found}")]
@@ -261,16 +278,18 @@ def check_source(source: Source, problems: list[Problem]) -> tuple[model.Checkli
     checker = _Checker(source)
     for check in (checker.languages, checker.ids, checker.bands, checker.items):
         check()
+    if site_types is not None:
+        checker.site_types(site_types)
     problems += checker.problems
     if problems:
         return None, sorted(set(problems))
     return model.build(source.data), []
 
 
-def check_bytes(raw: bytes, path: str) -> Result:
+def check_bytes(raw: bytes, path: str, *, site_types: Collection[str] | None = None) -> Result:
     try:
         source, problems = load(raw)
-        checklist, problems = check_source(source, problems)
+        checklist, problems = check_source(source, problems, site_types=site_types)
     except ProblemsFound as found:
         return Result(path, None, tuple(found.problems))
     except Exception as error:  # a validator bug must still not lose the user's other files
@@ -279,7 +298,7 @@ def check_bytes(raw: bytes, path: str) -> Result:
     return Result(path, checklist, tuple(problems))
 
 
-def check_file(path: FilePath) -> Result:
+def check_file(path: FilePath, *, site_types: Collection[str] | None = None) -> Result:
     """Reads at most one byte past the limit, so a huge file is refused without loading it."""
     try:
         with path.open("rb") as handle:
@@ -288,4 +307,4 @@ def check_file(path: FilePath) -> Result:
         return Result(str(path), None, (Problem(1, 1, f"cannot read the file: {error.strerror}"),))
     if len(raw) > MAX_BYTES:
         return Result(str(path), None, (Problem(1, 1, f"file is larger than the limit of {MAX_BYTES:,} bytes"),))
-    return check_bytes(raw, str(path))
+    return check_bytes(raw, str(path), site_types=site_types)

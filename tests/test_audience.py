@@ -46,7 +46,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Visit]]:
     visits = []
     for index, checklist in enumerate(library):
         started = datetime(2026, 9, 1 + index, 10, tzinfo=demo.CHINA)
-        site = f"sh-xujiahui-{checklist.site_types[0]}"
+        site = next(s["id"] for s in demo.sites() if s["site_type"] == checklist.site_types[0])
         body, photos = demo.visit_body(checklist, site, random.Random(index), quality=0.0, started=started)
         visit = str(uuid.UUID(int=random.Random(index).getrandbits(128), version=4))
         outcome = sync.put_visit(database, visit, body)

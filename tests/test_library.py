@@ -9,12 +9,11 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from audit import library
+from audit import demo, library
 from audit.model import Checklist
-from audit.schema import SCHEMA, SITE_TYPES, STAGES
+from audit.schema import SCHEMA, STAGES
 
 from .conftest import ROOT
-
 
 # Characters written only in Simplified Chinese (none may appear in zh-Hant text) and their
 # Traditional forms (none may appear in zh-Hans text).
@@ -45,7 +44,7 @@ def test_library_size_and_coverage(checklists: list[Checklist]) -> None:
     stages = {stage.key for checklist in checklists for stage in checklist.stages}
     assert stages == set(STAGES)
     covered = {site_type for checklist in checklists for site_type in checklist.site_types}
-    assert covered == set(SITE_TYPES)
+    assert covered == {site_type.id for site_type in demo.organisation().site_types}
     types = {item.type for item in items}
     assert types >= {"yes_no", "scale", "choice", "multi_choice", "number", "timer", "timestamp", "text", "photo"}
 

@@ -12,7 +12,6 @@ from starlette.testclient import TestClient
 from audit import db, demo, library
 from audit.app import create_app
 from audit.startup import Settings
-from audit.schema import SITE_TYPES
 
 from .checklist_cases import BASE
 from .conftest import ROOT, demo_database, sign_in
@@ -30,13 +29,19 @@ def test_connect_migrates_once_in_wal_mode(tmp_path: Path) -> None:
     assert [row["version"] for row in again["migrations"].rows] == list(range(1, len(db.MIGRATIONS) + 1))
 
 
-def test_demo_is_idempotent_and_covers_every_site_type(tmp_path: Path) -> None:
+def test_demo_is_idempotent_and_every_region_has_every_library_site_type(tmp_path: Path) -> None:
     database = db.connect(tmp_path / "demo.db")
     first = demo.build(database)
     assert demo.build(database) == first
-    assert {row["site_type"] for row in database["sites"].rows} == set(SITE_TYPES)
-    regions = {row["region_id"] for row in database["branches"].rows}
-    assert regions == {row["id"] for row in database["regions"].rows}
+    assert first["regions"] == 3 and first["branches"] >= 12
+    wanted = {site_type for checklist in library.load(library.CHECKLISTS) for site_type in checklist.site_types}
+    found: dict[str, set[str]] = {}
+    for region, site_type in database.execute("SELECT b.region_id, s.site_type FROM sites s JOIN branches b ON b.id = s.branch_id"):
+        found.setdefault(region, set()).add(site_type)
+    assert found == {region: wanted for region in ("east", "south", "north")}
+    per_branch = database.execute("SELECT COUNT(*) FROM sites GROUP BY branch_id").fetchall()
+    assert all(4 <= count <= 6 for (count,) in per_branch), "a few site types per branch keep the demo quick"
+    assert {row["id"] for row in database["site_types"].rows} == wanted
 
 
 def test_every_served_version_is_kept(tmp_path: Path) -> None:
@@ -86,7 +91,7 @@ def test_demo_visits_go_through_sync_and_are_idempotent(tmp_path: Path) -> None:
     db.record_checklists(database, checklists)
     visits = demo.build_visits(database, checklists, today=date(2026, 11, 22))
     counts = {t: database[t].count for t in ("visits", "answers", "photos", "visit_scores")}
-    assert visits == counts["visits"] == counts["visit_scores"] >= 200
+    assert visits == counts["visits"] == counts["visit_scores"] >= 3 * len(demo.sites())  # each site in three months
     assert counts["photos"] > 100
     assert demo.build_visits(database, checklists, today=date(2026, 11, 22)) == visits
     assert {t: database[t].count for t in counts} == counts
