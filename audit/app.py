@@ -13,9 +13,10 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from . import assets, db, jobs
+from . import assets, db, exports, jobs
 from .auth import Authenticate
 from .branding import Branding
+from .export_files import XLSX_TYPE
 from .headers import SecurityHeaders
 from .routes import routes
 from .startup import Settings, open_store
@@ -54,17 +55,20 @@ def create_app(settings: Settings) -> Starlette:
         # one decode at a time per process: `audit serve` runs a process per core, and decodes
         # beyond the cores only compete with the requests for them
         app.state.photo_threads = jobs.background_threads(1, "photos")
+        app.state.exports = exports.Runner(settings.db_path)
         try:
             yield
         finally:
+            app.state.exports.close()
             app.state.jobs.close()
             app.state.photo_threads.shutdown(cancel_futures=True)
             app.state.pool.close()
             app.state.loop_db.close()
 
-    # phones on mobile data: the checklists JSON shrinks to under a third
+    # phones on mobile data: the checklists JSON shrinks to under a third; PDFs and
+    # spreadsheets are compressed already
     compress = Middleware(
-        GZipMiddleware, minimum_size=1024, exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/pdf")
+        GZipMiddleware, minimum_size=1024, exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/pdf", XLSX_TYPE)
     )
     app = Starlette(
         routes=routes(), lifespan=lifespan, middleware=[Middleware(SecurityHeaders), compress, Middleware(Authenticate)], exception_handlers={sqlite3.Error: unavailable}

@@ -16,7 +16,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import access, accounts, answers, auth, review, sessions, signin, visits
+from . import (
+    access,
+    accounts,
+    answers,
+    auth,
+    export_files,
+    exports,
+    filters,
+    review,
+    sessions,
+    signin,
+    visits,
+)
 from .schema import ID_PATTERN
 from .wording import LANGUAGES
 
@@ -267,6 +279,19 @@ def _schemas() -> dict[str, Any]:
                 },
             },
         },
+        "ExportForm": {
+            "type": "object",
+            "required": ["format"],
+            "properties": {
+                CSRF_FIELD: {"type": "string", "description": "The session's CSRF token (or send the header)."},
+                "format": {"enum": list(export_files.FORMATS), "description": "csv (a ZIP of CSV files and a README), xlsx or json."},
+                "period": {"type": "string", "description": f"Default {filters.DEFAULT_PERIOD}: {filters.PERIOD_HELP}."},
+                "region": {"type": "string", "description": "A region's id; default: every region."},
+                "site_type": {"type": "string", "description": "A site type's id; default: every type."},
+                "checklist": {"type": "string", "description": "A checklist's id; default: every checklist."},
+                "lang": {"type": "string", "description": f"The language of the names and texts in the file ({', '.join(LANGUAGES)}); default: the page's."},
+            },
+        },
         "Health": {
             "type": "object",
             "required": ["status", "checklists"],
@@ -341,6 +366,7 @@ def _role_refused(action: str) -> dict[str, Any]:
 def _paths() -> dict[str, Any]:
     visit_id = _path("uuid", "The visit's id, made by the phone.")
     photo_id = _path("photo_uuid", "The photo's id, as the visit declared it.")
+    export_id = _path("uuid", "The export's id, as asking for it answered.")
     lang = _query("lang", f"The reader's language ({', '.join(LANGUAGES)}); default: the checklist's.")
     page_lang = _query("lang", f"The page's language ({', '.join(LANGUAGES)}); default: the browser's first one the pages speak.")
     too_large = _json("The body is over the limit; nothing was read further or stored.", _ref("Error"))
@@ -468,6 +494,41 @@ def _paths() -> dict[str, Any]:
                 "responses": {
                     "200": _body("The reports.", HTML),
                     "404": _not_found(f"Not a page for this role (only {_roles('read-reports')})."),
+                },
+            }
+        },
+        "/hq/exports": {
+            "post": {
+                "summary": "Ask for an export of the visits the filters choose; it is prepared in the background",
+                "requestBody": {"required": True, "content": {FORM: {"schema": _ref("ExportForm")}}},
+                "responses": {
+                    "303": _redirect("Asked for: to the export's page, which follows it until it is ready.", "^/hq/exports/"),
+                    "404": _not_found(f"Not for this role (only {_roles('compare')})."),
+                    "422": _body("An unknown format, period, region, site type or checklist: a page saying which.", HTML),
+                },
+            }
+        },
+        "/hq/exports/{uuid}": {
+            "get": {
+                "summary": "An export's progress, refreshing itself until the file is ready, then its download link",
+                "parameters": [export_id, page_lang],
+                "responses": {
+                    "200": _body("The export's page.", HTML),
+                    "404": _not_found(f"No such export of the caller's (an admin follows anyone's; only {_roles('compare')} export)."),
+                },
+            }
+        },
+        "/hq/exports/{uuid}/file": {
+            "get": {
+                "summary": f"A ready export's file, kept {int(exports.KEEP.total_seconds()) // 3600} hours",
+                "parameters": [export_id],
+                "responses": {
+                    "200": {
+                        "description": "The file, as an attachment named after its filters and day.",
+                        "content": {media: {"schema": {"type": "string"}} for media in export_files.MEDIA_TYPES.values()},
+                        "headers": {"Content-Disposition": {"required": True, "schema": {"type": "string", "pattern": "^attachment; filename"}}},
+                    },
+                    "404": _not_found("No such export of the caller's, not ready yet, or removed after a day."),
                 },
             }
         },
