@@ -15,8 +15,8 @@ import click
 from . import db, demo, library, orgfile, schema
 from .branding import DEFAULT_ACCENT, Branding
 from .cli_compare import compare
-from .cli_org import org
 from .cli_export import export
+from .cli_org import org
 from .cli_users import users
 from .validate import Result
 

@@ -49,8 +49,6 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     checklists = library.load(ROOT / "checklists")
     db.record_checklists(database, checklists)
     demo.build_visits(database, checklists, today=TODAY, months=3)
-    with db.writing(database):  # every site's type a filter may name, whoever made the sites
-        database.execute("INSERT OR IGNORE INTO site_types (id, name) SELECT DISTINCT site_type, json_object('en', site_type) FROM sites")
     uuid, item = database.execute("SELECT v.uuid, a.key FROM visits v, json_each(v.body, '$.answers') a LIMIT 1").fetchone()
     with db.writing(database):
         database.execute("UPDATE visits SET body = json_set(body, ?, ?) WHERE uuid = ?", [f'$.answers."{item}".note', FORMULA, uuid])
