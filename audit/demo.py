@@ -20,7 +20,7 @@ from typing import Any
 import sqlite_utils
 from PIL import Image, ImageDraw
 
-from . import answers, orgfile, orgstore
+from . import answers, orgfile, orgmodel, orgstore
 from .model import Checklist, Item
 
 CHINA = timezone(timedelta(hours=8))
@@ -28,7 +28,7 @@ ORG_FILE = "demo-org.yaml"
 
 
 @functools.lru_cache(maxsize=1)
-def organisation() -> orgfile.Organisation:
+def organisation() -> orgmodel.Organisation:
     """The demo organisation file shipped in the package; its problems would be ours, so they raise."""
     org, problems = orgfile.parse(resources.files(__package__).joinpath(ORG_FILE).read_bytes(), "yaml")
     if org is None:
@@ -69,7 +69,7 @@ def people(db: sqlite_utils.Database) -> list[tuple[str, str]]:
     from . import accounts
 
     managers = [
-        (manager_name(branch.id), "store", branch.name[orgfile.DEFAULT_LANGUAGE] + "店长")
+        (manager_name(branch.id), "store", branch.name[orgmodel.DEFAULT_LANGUAGE] + "店长")
         for region in organisation().regions
         for branch in region.branches
     ]

@@ -21,16 +21,8 @@ import yaml
 from . import facts
 from .db import writing
 from .model import Text
-from .orgfile import (
-    CSV_COLUMNS,
-    DEFAULT_LANGUAGE,
-    NAME_COLUMNS,
-    Branch,
-    Organisation,
-    Region,
-    Site,
-    SiteType,
-)
+from .orgcsv import COLUMNS, NAME_COLUMNS
+from .orgmodel import DEFAULT_LANGUAGE, Branch, Organisation, Region, Site, SiteType
 
 TABLES = ("site_types", "regions", "branches", "sites")  # parents first
 _NOUNS = {"site_types": "site type", "regions": "region", "branches": "branch", "sites": "site"}
@@ -243,7 +235,7 @@ def _csv(org: Organisation) -> str:
         "site_type_name": list(types.values()),
     }
     languages = {column: _languages(names[column]) for column in NAME_COLUMNS}
-    header = [f"{c}:{code}" if code else c for c in CSV_COLUMNS for code in [""] + languages.get(c, [])]
+    header = [f"{c}:{code}" if code else c for c in COLUMNS for code in [""] + languages.get(c, [])]
 
     def row(region: Region | None, branch: Branch | None, site: Site | None, site_type: str) -> list[str]:
         named = {

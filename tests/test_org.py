@@ -17,7 +17,7 @@ import pytest
 import sqlite_utils
 
 from audit import accounts, db, demo, library, orgfile, orgstore, review, sync
-from audit.orgfile import Organisation
+from audit.orgmodel import Organisation, Site
 
 from .conftest import ROOT
 
@@ -68,7 +68,7 @@ def parsed(text: str, kind: str = "yaml") -> Organisation:
 def test_the_examples_are_valid_and_alike() -> None:
     from_yaml, from_csv = parsed(ORG), parsed(CSV, "csv")
     assert [r.id for r in from_yaml.regions] == ["east", "south"]
-    assert from_yaml.regions[0].branches[0].sites[1] == orgfile.Site("sh-xujiahui-hotel", {"zh-Hans": "徐家汇酒店"}, "hotel")
+    assert from_yaml.regions[0].branches[0].sites[1] == Site("sh-xujiahui-hotel", {"zh-Hans": "徐家汇酒店"}, "hotel")
     assert from_csv.regions[0].branches[0].city == "上海" and from_yaml.regions[1].branches[0].city is None
     assert from_csv.site_types[0].name == {"zh-Hans": "超市", "en": "Supermarket"}
     assert [s.id for r in from_csv.regions for b in r.branches for s in b.sites] == [
