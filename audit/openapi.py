@@ -367,6 +367,21 @@ def _paths() -> dict[str, Any]:
     visit_id = _path("uuid", "The visit's id, made by the phone.")
     photo_id = _path("photo_uuid", "The photo's id, as the visit declared it.")
     export_id = _path("uuid", "The export's id, as asking for it answered.")
+    hq_filters = [
+        _query("period", f"Default {filters.DEFAULT_PERIOD}: {filters.PERIOD_HELP}."),
+        _query("region", "A region's id; default: every region."),
+        _query("site_type", "A site type's id; default: every type."),
+        _query("checklist", "A checklist's id; default: every checklist."),
+    ]
+
+    def hq_answers(page: str, missing: str = "") -> dict[str, Any]:
+        return {
+            "200": _body(page, HTML),
+            "400": _body("A filter not understood: the page, saying which.", HTML),
+            "404": _not_found((missing + "not" if missing else "Not") + f" for this role (only {_roles('compare')})."),
+            "503": _body("The comparison took longer than its deadline and was stopped: the page, saying so.", HTML),
+        }
+
     lang = _query("lang", f"The reader's language ({', '.join(LANGUAGES)}); default: the checklist's.")
     page_lang = _query("lang", f"The page's language ({', '.join(LANGUAGES)}); default: the browser's first one the pages speak.")
     too_large = _json("The body is over the limit; nothing was read further or stored.", _ref("Error"))
@@ -494,6 +509,39 @@ def _paths() -> dict[str, Any]:
                 "responses": {
                     "200": _body("The reports.", HTML),
                     "404": _not_found(f"Not a page for this role (only {_roles('read-reports')})."),
+                },
+            }
+        },
+        "/hq": {
+            "get": {
+                "summary": "HQ's comparison of regions and branches over a period: rankings with sample sizes, trend, failing details, heatmap, calibration",
+                "parameters": hq_filters + [_query("by", "Rank by one stage (pre-sale, in-sale, after-sale) instead of the overall score."), page_lang],
+                "responses": hq_answers("The dashboard."),
+            }
+        },
+        "/hq/branches/{branch}": {
+            "get": {
+                "summary": "One branch: its figure, its sites ranked, its trend overall and per stage, its most-failed details",
+                "parameters": [_path("branch", "The branch's id."), *hq_filters, page_lang],
+                "responses": hq_answers("The branch's page.", "No such branch, or "),
+            }
+        },
+        "/hq/sites/{site}": {
+            "get": {
+                "summary": "One site: its released visits in scope, each opening its report",
+                "parameters": [_path("site", "The site's id."), *hq_filters, page_lang],
+                "responses": hq_answers("The site's page.", "No such site, or "),
+            }
+        },
+        "/hq/compare.pdf": {
+            "get": {
+                "summary": "The dashboard's comparison as a PDF (A4 landscape), the same figures and charts",
+                "parameters": hq_filters + [_query("by", "Rank by one stage instead of the overall score."), page_lang],
+                "responses": {
+                    "200": {"description": "The PDF, as an attachment.", "content": {"application/pdf": {"schema": {"type": "string"}}}},
+                    "400": _json("A filter not understood; the message names it.", _ref("Error")),
+                    "404": _not_found(f"Not for this role (only {_roles('compare')})."),
+                    "503": _json("The comparison timed out, or too many PDFs are being prepared; try again.", _ref("Error")),
                 },
             }
         },

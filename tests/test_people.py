@@ -80,7 +80,7 @@ def test_every_route_refuses_a_stranger(app: Any, store_path: Path) -> None:
     session or token only the shell, its files, health and sign-in answer."""
     visit = visits_by(store_path, "v.state = 'released'")[0]
     photo = one(store_path, "SELECT uuid FROM photos WHERE visit_uuid IN (SELECT uuid FROM visits WHERE state = 'released')")[0]
-    values = {"uuid": visit, "photo_uuid": photo}
+    values = {"uuid": visit, "photo_uuid": photo, "branch": "sh-xujiahui", "site": one(store_path, "SELECT id FROM sites LIMIT 1")[0]}
     stranger = client(app)
     seen = 0
     for route in routes.routes():
@@ -320,3 +320,14 @@ def test_users_from_the_command_line(store_path: Path) -> None:
     assert accounts.verify(database, "mei", "another-secret") is not None
     assert audit_cli("users", "disable", "mei", *where).returncode == 0
     assert accounts.verify(database, "mei", "another-secret") is None
+
+
+def test_only_hq_and_admins_compare(app: Any, store_path: Path) -> None:
+    site = one(store_path, "SELECT id FROM sites WHERE branch_id = 'sh-xujiahui' LIMIT 1")[0]
+    paths = ["/hq", "/hq/branches/sh-xujiahui", f"/hq/sites/{site}", "/hq/compare.pdf?lang=en"]
+    for username in ("inspector", "reviewer", demo.manager_name("sh-xujiahui")):
+        person = client(app, username)
+        assert [person.get(path).status_code for path in paths] == [404] * len(paths), username
+    for username in ("hq", "admin"):
+        person = client(app, username)
+        assert [person.get(path).status_code for path in paths] == [200] * len(paths), username
