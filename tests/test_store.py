@@ -96,7 +96,7 @@ def test_demo_visits_go_through_sync_and_are_idempotent(tmp_path: Path) -> None:
     assert demo.build_visits(database, checklists, today=date(2026, 11, 22)) == visits
     assert {t: database[t].count for t in counts} == counts
     months = {row["started_at"][:7] for row in database["visits"].rows}
-    assert len(months) == 3
+    assert len(months) == 6
     ids = [uuid.UUID(row["uuid"]) for row in database["visits"].rows]
     assert all(i.version == 4 for i in ids)
     other = db.connect(tmp_path / "other.db")
