@@ -82,11 +82,11 @@ def _csv(readme: list[tuple[str, str, str]], tables: Iterator[Table], out: IO[by
 
 def _xlsx(readme: list[tuple[str, str, str]], tables: Iterator[Table], out: IO[bytes]) -> None:
     """openpyxl is imported here, where a workbook is written, not by every web process."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[import-untyped]
 
     book = Workbook(write_only=True)
     bold = Font(bold=True)
