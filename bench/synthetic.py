@@ -4,6 +4,7 @@ shared by the benchmarks so they measure the same visits."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from audit.model import Checklist
 from audit.validate import check_bytes
@@ -32,14 +33,20 @@ def _text(zh_hans: str, zh_hant: str, en: str, indent: str) -> str:
     return f"\n{indent}  zh-Hans: {json.dumps(zh_hans, ensure_ascii=False)}\n{indent}  zh-Hant: {json.dumps(zh_hant, ensure_ascii=False)}\n{indent}  en: {json.dumps(en)}"
 
 
-def synthetic_yaml(items: int = 150, sections_per_stage: int = 5) -> bytes:
-    """A valid checklist of `items` items over three stages, every response type mixed in."""
+def synthetic_yaml(
+    items: int = 150, sections_per_stage: int = 5, *, site_types: tuple[str, ...] = ("supermarket",), na: bool = False,
+    conditional: bool = False,
+) -> bytes:
+    """A valid checklist of `items` items over three stages, every response type mixed in.
+    With `na`, one yes/no item in five allows N/A; with `conditional`, one item in thirty is
+    shown only when the yes/no item before it is answered yes (off by default, so the other
+    benchmarks keep the checklist they always measured)."""
     lines = [
         "id: bench-150",
         "title:" + _text("基准测试检查表（150 项）", "基準測試檢查表（150 項）", "Benchmark checklist (150 items)", ""),
         "language: zh-Hans",
         "languages: [zh-Hans, zh-Hant, en]",
-        "site_types: [supermarket]",
+        f"site_types: [{', '.join(site_types)}]",
         "stages:",
     ]
     per_section = items // (3 * sections_per_stage)
@@ -76,6 +83,10 @@ def synthetic_yaml(items: int = 150, sections_per_stage: int = 5) -> bytes:
                     ]
                 else:
                     lines.append("            type: yes_no")
+                    if na and kind == 6:
+                        lines.append("            na: true")
+                if conditional and n % 30 == 2:
+                    lines.append(f"            when: {{item: i{n - 1:03d}, equals: 'yes'}}")
                 if n % 4 == 0:
                     lines.append("            evidence: {note: on_fail}")
                 if n % 50 == 11:
@@ -85,7 +96,8 @@ def synthetic_yaml(items: int = 150, sections_per_stage: int = 5) -> bytes:
     return "\n".join(lines).encode("utf-8") + b"\n"
 
 
-def synthetic_checklist() -> Checklist:
-    checklist = check_bytes(synthetic_yaml(), "bench-150.yaml").checklist
+def synthetic_checklist(**options: Any) -> Checklist:
+    """The checklist of `synthetic_yaml(**options)` as the model."""
+    checklist = check_bytes(synthetic_yaml(**options), "bench-150.yaml").checklist
     assert checklist is not None
     return checklist
