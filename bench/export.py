@@ -1,7 +1,8 @@
 """Benchmark of exports: a store of 20,000 reviewed visits over the demo organisation, exported
 as CSV, XLSX and JSON by `audit export`, each in a process of its own; the time and peak
-memory (RSS) of each. The same for a tenth of the visits first: an export streams, so its
-peak memory should not grow with the visits (the time does).
+memory (RSS) of each, beside what the `audit` command's imports alone take. The same for a
+tenth of the visits first: an export streams, so its peak memory should not grow with the
+visits (the time does).
 
 Run:  .venv/bin/python bench/export.py [--visits N] [--synthetic]
 
@@ -94,16 +95,19 @@ def build(path: Path, count: int, checklists: list[Checklist]) -> None:
     database.close()
 
 
-def export(path: Path, fmt: str, out: Path) -> tuple[float, int]:
-    """Seconds and peak RSS (bytes) of `audit export` in a process of its own."""
-    command = [sys.executable, "-m", "audit", "export", "--db", str(path), "--format", fmt, "--period", "2026", "-o", str(out)]
+def run(command: list[str]) -> tuple[float, int]:
+    """Seconds and peak RSS (bytes) of a command in a process of its own."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     if status != 0:
-        raise RuntimeError(f"audit export --format {fmt} failed: {process.stderr.read().decode() if process.stderr else ''}")
+        raise RuntimeError(f"{' '.join(command[2:])} failed: {process.stderr.read().decode() if process.stderr else ''}")
     return seconds, usage.ru_maxrss * 1024
+
+
+def export(path: Path, fmt: str, out: Path) -> tuple[float, int]:
+    return run([sys.executable, "-m", "audit", "export", "--db", str(path), "--format", fmt, "--period", "2026", "-o", str(out)])
 
 
 def main() -> None:
@@ -112,6 +116,8 @@ def main() -> None:
     parser.add_argument("--synthetic", action="store_true", help="the 150-item benchmark checklist instead of the library's")
     args = parser.parse_args()
     checklists = [synthetic_checklist()] if args.synthetic else library.load(library.CHECKLISTS)
+    _, imports = run([sys.executable, "-c", "import audit.cli"])
+    print(f"the audit command's imports alone: peak RSS {imports / 2**20:.0f} MB")
     with tempfile.TemporaryDirectory(prefix="bench-export-") as folder:
         for count in (args.visits // 10, args.visits):
             path = Path(folder) / f"store-{count}.db"
