@@ -24,7 +24,7 @@ from .pages import ENV
 from .wording import TEMPLATES, known_language
 
 TEXT: dict[str, dict[str, str]] = json.loads((TEMPLATES / "page-text.json").read_text(encoding="utf-8"))
-HOMES = {"inspector": "/", "reviewer": "/review", "store": "/store", "hq": "/store", "admin": "/review"}
+HOMES = {"inspector": "/", "reviewer": "/review", "store": "/store", "hq": "/hq", "admin": "/review"}
 MAX_SIGNIN_BYTES = 4096
 
 

@@ -298,7 +298,11 @@ def test_jobs_wait_in_one_line_and_a_full_line_is_busy(monkeypatch: pytest.Monke
                 await anyio.sleep(0.01)
 
     try:
-        anyio.run(main)
+        # A thread of its own: once a browser test has run, Playwright's sync API keeps an
+        # event loop running on the main thread for the rest of the session.
+        runner = threading.Thread(target=anyio.run, args=(main,))
+        runner.start()
+        runner.join()
     finally:
         queue.close()
         if process is not None:
