@@ -293,6 +293,64 @@ def _m009_exports(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX exports_created ON exports (created_at)")
 
 
+def _m010_findings(db: sqlite_utils.Database) -> None:
+    """Every failed detail of a released visit is a finding for its site (findings.py), answered
+    by the store (fixed, or disputed), judged by a reviewer or HQ when disputed, and closed only
+    by a later visit that sees the detail pass. Its events keep who did what, once: a phone's
+    answer carries its own id, so a retry changes nothing. A dispute accepted voids the item on
+    that visit (`voided_items`): the visit's figures are recomputed without it, the score as
+    first stored stays in visit_scores for the report to show beside the new one."""
+    db.execute(
+        """CREATE TABLE findings (
+            id TEXT PRIMARY KEY,
+            site_id TEXT NOT NULL REFERENCES sites(id),
+            checklist_id TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            visit_uuid TEXT NOT NULL REFERENCES visits(uuid),
+            opened_on TEXT NOT NULL,
+            due_on TEXT NOT NULL,
+            critical INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            closed_by TEXT REFERENCES visits(uuid),
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX findings_site ON findings (site_id, checklist_id, item_id)")
+    db.execute("CREATE INDEX findings_state ON findings (state, due_on)")
+    db.execute(
+        """CREATE TABLE finding_events (
+            id INTEGER PRIMARY KEY,
+            finding_id TEXT NOT NULL REFERENCES findings(id),
+            client_id TEXT UNIQUE,
+            actor_id TEXT REFERENCES users(id),
+            action TEXT NOT NULL,
+            note TEXT NOT NULL,
+            visit_uuid TEXT REFERENCES visits(uuid),
+            at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX finding_events_finding ON finding_events (finding_id)")
+    db.execute(
+        """CREATE TABLE finding_photos (
+            uuid TEXT PRIMARY KEY,
+            finding_id TEXT NOT NULL REFERENCES findings(id),
+            event_id INTEGER NOT NULL REFERENCES finding_events(id),
+            content_type TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            thumb BLOB NOT NULL,
+            received_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        "CREATE TABLE voided_items (visit_uuid TEXT NOT NULL REFERENCES visits(uuid), item_id TEXT NOT NULL, "
+        "finding_id TEXT NOT NULL REFERENCES findings(id), PRIMARY KEY (visit_uuid, item_id))"
+    )
+    db.table("visit_scores").add_column("adjusted", float)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_foundation,
     _m002_photo_thumbnails,
@@ -303,6 +361,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m007_site_types,
     _m008_facts,
     _m009_exports,
+    _m010_findings,
 ]
 
 BUSY_TIMEOUT_MS = 10_000
