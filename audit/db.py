@@ -351,6 +351,28 @@ def _m010_findings(db: sqlite_utils.Database) -> None:
     db.table("visit_scores").add_column("adjusted", float)
 
 
+def _m011_assignments(db: sqlite_utils.Database) -> None:
+    """Visits HQ or an admin asks an inspector to make (assignments.py): a site, a checklist,
+    a window of dates and times with their offsets, and the visit that fulfilled it once one is
+    stored. A cancelled one is kept, for the record of who asked what."""
+    db.execute(
+        """CREATE TABLE assignments (
+            id TEXT PRIMARY KEY,
+            site_id TEXT NOT NULL REFERENCES sites(id),
+            checklist_id TEXT NOT NULL,
+            inspector_id TEXT NOT NULL REFERENCES users(id),
+            window_start TEXT NOT NULL,
+            window_end TEXT NOT NULL,
+            created_by TEXT NOT NULL REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            visit_uuid TEXT REFERENCES visits(uuid),
+            cancelled_at TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX assignments_inspector ON assignments (inspector_id)")
+    db.execute("CREATE INDEX assignments_site ON assignments (site_id)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_foundation,
     _m002_photo_thumbnails,
@@ -362,6 +384,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m008_facts,
     _m009_exports,
     _m010_findings,
+    _m011_assignments,
 ]
 
 BUSY_TIMEOUT_MS = 10_000
