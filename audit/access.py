@@ -22,6 +22,8 @@ ACTIONS = {
     "read-reports": ("store", "reviewer", "hq", "admin"),
     "read-all": ("reviewer", "hq", "admin"),
     "compare": ("hq", "admin"),
+    "assign": ("hq", "admin"),
+    "judge-disputes": ("reviewer", "hq", "admin"),
 }
 
 

@@ -308,6 +308,7 @@ def _m010_findings(db: sqlite_utils.Database) -> None:
             item_id TEXT NOT NULL,
             visit_uuid TEXT NOT NULL REFERENCES visits(uuid),
             opened_on TEXT NOT NULL,
+            released_on TEXT NOT NULL,
             due_on TEXT NOT NULL,
             critical INTEGER NOT NULL,
             state TEXT NOT NULL,

@@ -19,7 +19,7 @@ import sqlite_utils
 from .db import writing
 from .pinned import pinned_checklist
 from .schema import STAGES
-from .scoring import score_visit
+from .scoring import VisitScore, score_visit
 
 STAGE_COLUMNS = {stage: stage.replace("-", "_") for stage in STAGES}  # pre-sale → pre_sale
 
@@ -32,8 +32,9 @@ def _item_keys(db: sqlite_utils.Database, checklist_id: str, item_ids: list[str]
     return {row[0]: row[1] for row in db.execute("SELECT item_id, key FROM checklist_items WHERE checklist_id = ?", [checklist_id])}
 
 
-def release(db: sqlite_utils.Database, visit_uuid: str) -> None:
-    """Writes the facts of a visit being released; inside the caller's transaction."""
+def release(db: sqlite_utils.Database, visit_uuid: str) -> VisitScore:
+    """Writes the facts of a visit being released, inside the caller's transaction, and returns
+    its score: details voided by an accepted dispute count as N/A."""
     row = db.execute(
         "SELECT v.body, v.checklist_hash, v.checklist_id, v.site_id, v.inspector_id, v.started_at, b.region_id, s.site_type "
         "FROM visits v JOIN sites s ON s.id = v.site_id JOIN branches b ON b.id = s.branch_id WHERE v.uuid = ?",
@@ -43,7 +44,10 @@ def release(db: sqlite_utils.Database, visit_uuid: str) -> None:
     checklist = pinned_checklist(db, checklist_hash)
     if checklist is None:
         raise LookupError(f"visit {visit_uuid}: the checklist version it pinned is not stored")
-    result = score_visit(checklist, json.loads(body_text).get("answers", {}))
+    given = json.loads(body_text).get("answers", {})
+    for (item_id,) in db.execute("SELECT item_id FROM voided_items WHERE visit_uuid = ?", [visit_uuid]):
+        given[item_id] = {"na": True}
+    result = score_visit(checklist, given)
     stages = {stage.stage: stage.score for stage in result.stages}
     columns = ", ".join(STAGE_COLUMNS.values())
     key = db.conn.execute(
@@ -70,6 +74,25 @@ def release(db: sqlite_utils.Database, visit_uuid: str) -> None:
             for item in observed
         ],
     )
+    return result
+
+
+def withdraw(db: sqlite_utils.Database, visit_uuid: str) -> None:
+    """Takes a released visit's facts out (to write them again, recomputed); inside the caller's transaction."""
+    key = db.execute("SELECT key, day, checklist_id, site_id FROM released_visits WHERE visit_uuid = ?", [visit_uuid]).fetchone()
+    if key is None:
+        return
+    db.execute(
+        "UPDATE item_tallies SET observed = item_tallies.observed - 1, failed = item_tallies.failed - i.failed, "
+        "critical_failed = item_tallies.critical_failed - i.critical "
+        "FROM released_items i, sites s, branches b WHERE i.visit_key = ? AND s.id = ? AND b.id = s.branch_id "
+        "AND item_tallies.item_key = i.item_key AND item_tallies.month = ? AND item_tallies.checklist_id = ? "
+        "AND item_tallies.region_id = b.region_id AND item_tallies.site_type = s.site_type",
+        [key[0], key[3], key[1][:7], key[2]],
+    )
+    db.execute("DELETE FROM item_tallies WHERE observed = 0")
+    db.execute("DELETE FROM released_items WHERE visit_key = ?", [key[0]])
+    db.execute("DELETE FROM released_visits WHERE key = ?", [key[0]])
 
 
 def refresh(db: sqlite_utils.Database) -> None:

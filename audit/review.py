@@ -18,11 +18,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import sqlite_utils
 
-from . import access, facts
+from . import access, facts, findings
 from .accounts import User
 from .db import now, writing
 
@@ -64,7 +65,7 @@ def _record(db: sqlite_utils.Database, visit_uuid: str, version: int, actor_id: 
     )
 
 
-def move(db: sqlite_utils.Database, visit_uuid: str, reviewer: User, action: str, comment: str = "") -> str:
+def move(db: sqlite_utils.Database, visit_uuid: str, reviewer: User, action: str, comment: str = "", *, today: date | None = None) -> str:
     """Approves, returns or rejects a submitted visit; returns its new state. A return needs a
     comment for the inspector, a rejection a reason."""
     if action not in MOVES:
@@ -85,7 +86,7 @@ def move(db: sqlite_utils.Database, visit_uuid: str, reviewer: User, action: str
         db.execute("UPDATE visits SET state = ?, updated_at = ? WHERE uuid = ?", [after, now(), visit_uuid])
         _record(db, visit_uuid, version, reviewer.id, action, comment)
         if after == "released":
-            facts.release(db, visit_uuid)
+            findings.on_release(db, visit_uuid, facts.release(db, visit_uuid), today or date.today())
     return after
 
 

@@ -76,7 +76,7 @@ def test_a_write_failing_inside_the_transaction_stores_nothing(store: tuple[Test
     assert whole(path, visit_id, body, supermarket)
 
 
-FACTS = ("released_visits", "released_items", "item_tallies")
+FACTS = ("released_visits", "released_items", "item_tallies", "findings", "finding_events")
 
 
 def facts_of(path: Path, visit_uuid: str) -> tuple[str, int, int]:
