@@ -13,12 +13,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 import sqlite_utils
 
-from . import charts, compare
+from . import charts, compare, findings
 from .filters import Filters
 from .pinned import latest_checklist
 from .schema import STAGES
@@ -30,6 +31,7 @@ CHART_TOP, CHART_BOTTOM = 10, 20  # branches in the ranking chart when there are
 TABLE_ROWS = 200  # rows of a ranking table on screen (the PDF shows fewer)
 TREND_SERIES = 8
 HEAT_ITEMS, HEAT_BRANCHES = 15, 25
+FINDING_ROWS = 20  # branches in the findings table, the most overdue first
 
 
 class TimedOut(RuntimeError):
@@ -78,6 +80,7 @@ class Page:
     visits: list[dict[str, Any]] = field(default_factory=list)
     checklist: str = ""
     parents: list[tuple[str, str]] = field(default_factory=list)  # (name, path) above this page, for the crumbs
+    findings: list[tuple[Row, dict[str, int]]] = field(default_factory=list)  # per branch, the most overdue first
 
 
 def query(f: Filters, **changes: str | None) -> str:
@@ -194,6 +197,11 @@ def overview(db: sqlite_utils.Database, f: Filters, lang: str, by: str | None = 
             )
             page.notes["heatmap"] = h["heatmap_note"].format(items=len(heat_items), branches=len(worst), checklist=name)
 
+    tallies = findings.tally(db, [r.id for r in rows], date.today())
+    page.findings = sorted(
+        ((r, tallies[r.id]) for r in rows if r.id in tallies),
+        key=lambda pair: (-pair[1]["overdue"], -pair[1]["open"], -pair[1]["failed-again"], pair[0].name),
+    )[:FINDING_ROWS]
     page.calibration = compare.calibration(db, f)
     if page.calibration:
         page.charts["calibration"] = charts.spread(
@@ -222,6 +230,9 @@ def branch(db: sqlite_utils.Database, f: Filters, branch_id: str, lang: str) -> 
     sites = compare.standings(db, f, "site", branch=branch_id)
     page.rows = [Row(s.id, pick(s.name, lang, "zh-Hans"), f"/hq/sites/{s.id}?" + query(f), s) for s in sites]
     page.rows_total = len(page.rows)
+    tally = findings.tally(db, [branch_id], date.today()).get(branch_id)
+    if tally:
+        page.findings = [(Row(branch_id, name, "", page.overall), tally)]
     if not mine:
         return page
     overall_line = compare.trend(db, f, "branch", [branch_id])[branch_id]

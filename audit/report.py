@@ -11,14 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlite_utils
 
-from . import review
+from . import findings, review
 from .model import Checklist, Item, Section
-from .pinned import pinned_checklist
+from .pinned import latest_checklist, pinned_checklist
 from .scoring import SectionScore, VisitScore, score_visit
 from .visits import parse_time
 from .wording import Words, language, span
@@ -101,6 +101,17 @@ class Standing:
 
 
 @dataclass(frozen=True)
+class FindingLine:
+    """A finding of the branch not yet closed, as the report lists it."""
+
+    text: str
+    site: str
+    state: str
+    due: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
 class Report:
     lang: str
     visit_uuid: str
@@ -127,6 +138,8 @@ class Report:
     trend: tuple[TrendPoint, ...]
     standing: Standing
     counts: dict[str, int]
+    adjusted: float | None = None  # the score after accepted disputes, when one changed it
+    findings: tuple[FindingLine, ...] = ()
 
     def photo_ids(self) -> list[str]:
         found = [p.uuid for f in self.critical + self.failures for p in f.photos]
@@ -257,6 +270,17 @@ def _pseudonym(db: sqlite_utils.Database, inspector_id: str | None) -> str:
     return row[0] if row else "—"
 
 
+def _findings(db: sqlite_utils.Database, branch_id: str, words: Words, today: date) -> tuple[FindingLine, ...]:
+    """The branch's findings not yet closed, overdue first: what the store still owes."""
+    sites = {row[0]: words.text(json.loads(row[1])) for row in db.execute("SELECT id, name FROM sites WHERE branch_id = ?", [branch_id])}
+    lines = []
+    for f in findings.of_branches(db, [branch_id], findings.ACTIVE):
+        checklist = latest_checklist(db, f.checklist_id)
+        item = next((i for i in checklist.items() if i.id == f.item_id), None) if checklist else None
+        lines.append(FindingLine(words.text(item.text) if item else f.item_id, sites.get(f.site_id, f.site_id), words.t[f"finding_{f.state}"], f.due_on, f.overdue(today)))
+    return tuple(sorted(lines, key=lambda line: (not line.overdue, line.due)))
+
+
 def build(db: sqlite_utils.Database, visit_uuid: str, requested_lang: str | None = None, *, audience: str = "store") -> Report:
     """The report of one stored visit, in the requested language (or the checklist's default).
     For the store (every report page and PDF) the reviewer's hidden terms are hidden; "staff"
@@ -328,6 +352,8 @@ def build(db: sqlite_utils.Database, visit_uuid: str, requested_lang: str | None
             for r in [r for r in upto if r["branch_id"] == branch["id"]][-TREND_POINTS:]
         ),
         standing=_standing(names, upto, branch["id"], words.text(json.loads(region["name"]))),
+        adjusted=next(iter(db.execute("SELECT adjusted FROM visit_scores WHERE visit_uuid = ?", [visit_uuid]).fetchone() or [None])),
+        findings=_findings(db, branch["id"], words, date.today()),
         counts={
             "scored": len(scored),
             "passed": sum(1 for r in scored if not r.failed),
