@@ -1,7 +1,7 @@
 """Findings: every detail a released visit saw fail, followed until a later visit sees it pass.
 
-A finding opens when a visit is released with the detail failed, due in a few days (sooner
-for a critical detail). The store answers it: fixed (a note, and a photo where the detail
+A finding opens when a visit is released with the detail failed, due in the days its
+checklist gives (`finding_days`; sooner for a critical detail). The store answers it: fixed (a note, and a photo where the detail
 asks for photo evidence) or disputed (a reason, within DISPUTE_DAYS of the release). A
 reviewer or HQ judges a dispute: accepted, the finding is void and the visit's figures are
 recomputed without the detail (facts.py reads `voided_items`); rejected, it is open again.
@@ -26,12 +26,12 @@ import sqlite_utils
 from . import access, facts
 from .accounts import User
 from .db import now, writing
-from .pinned import latest_checklist
+from .model import FindingDays
+from .pinned import latest_checklist, pinned_checklist
 from .scoring import VisitScore
 
 ACTIVE = ("open", "fixed", "disputed")  # not yet closed by a later visit, nor void
 STATES = (*ACTIVE, "void", "closed")
-DUE_DAYS = {"critical": 3, "other": 14}
 DISPUTE_DAYS = 7
 MAX_NOTE = 2000
 
@@ -87,9 +87,11 @@ def on_release(db: sqlite_utils.Database, visit_uuid: str, result: VisitScore, r
     """Opens a finding for each detail the visit failed that has none open at its site, reopens
     a claimed fix it saw fail again, and closes the open findings of details it saw pass when
     they were opened by an earlier visit. Inside the release's transaction."""
-    site_id, checklist_id, started_at = db.execute(
-        "SELECT site_id, checklist_id, started_at FROM visits WHERE uuid = ?", [visit_uuid]
+    site_id, checklist_id, started_at, checklist_hash = db.execute(
+        "SELECT site_id, checklist_id, started_at, checklist_hash FROM visits WHERE uuid = ?", [visit_uuid]
     ).fetchone()
+    checklist = pinned_checklist(db, checklist_hash)
+    days = checklist.finding_days if checklist else FindingDays()
     marks = ", ".join("?" for _ in ACTIVE)
     active = {
         row[3]: (_finding(row), row[11])
@@ -105,12 +107,12 @@ def on_release(db: sqlite_utils.Database, visit_uuid: str, result: VisitScore, r
             continue
         found = active.get(item.item_id)
         if item.failed and found is None:
-            kind = "critical" if item.item_id in critical else "other"
+            is_critical = item.item_id in critical
             finding_id = str(uuid.uuid4())
             db.execute(
                 f"INSERT INTO findings ({_COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', NULL, ?)",
                 [finding_id, site_id, checklist_id, item.item_id, visit_uuid, started_at[:10], released_on.isoformat(),
-                 (released_on + timedelta(days=DUE_DAYS[kind])).isoformat(), int(kind == "critical"), now()],
+                 (released_on + timedelta(days=days.critical if is_critical else days.other)).isoformat(), int(is_critical), now()],
             )
             _event(db, finding_id, "opened", visit_uuid=visit_uuid)
         elif found is not None and found[1] < started_at:

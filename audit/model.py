@@ -97,6 +97,14 @@ class Band:
 
 
 @dataclass(frozen=True)
+class FindingDays:
+    """Days the store has to answer a failed detail once its report is released."""
+
+    critical: int = 3
+    other: int = 14
+
+
+@dataclass(frozen=True)
 class Checklist:
     id: str
     title: Text
@@ -106,6 +114,7 @@ class Checklist:
     site_types: tuple[str, ...]
     bands: tuple[Band, ...]
     stages: tuple[Stage, ...]
+    finding_days: FindingDays = FindingDays()
 
     def items(self) -> list[Item]:
         return [item for stage in self.stages for section in stage.sections for item in section.items]
@@ -226,6 +235,7 @@ def build(data: dict[str, Any]) -> Checklist:
             for key in STAGES
             if key in stages
         ),
+        finding_days=FindingDays(**data.get("finding_days", {})),
     )
 
 
@@ -249,6 +259,7 @@ def from_dict(data: dict[str, Any]) -> Checklist:
             "languages": tuple(data["languages"]),
             "site_types": tuple(data["site_types"]),
             "bands": tuple(Band(**band) for band in data["bands"]),
+            "finding_days": FindingDays(**data.get("finding_days", {})),  # versions stored before it existed: the defaults
             "stages": tuple(
                 Stage(
                     key=stage["key"],

@@ -247,6 +247,16 @@ def build() -> dict[str, Any]:
                 "minItems": 1,
                 "items": {"$ref": "#/$defs/band"},
             },
+            "finding_days": {
+                "description": "Days the store has to answer a failed detail once the report is released: "
+                "`critical` for details with a critical cap (default 3), `other` for the rest (default 14).",
+                "type": "object",
+                "properties": {
+                    "critical": {"type": "integer", "minimum": 1, "maximum": 365},
+                    "other": {"type": "integer", "minimum": 1, "maximum": 365},
+                },
+                "additionalProperties": False,
+            },
             "stages": {
                 "description": "Stages of service, each with its sections.",
                 "type": "object",
