@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, quote
 
 import anyio.to_thread
 import sqlite_utils
 from starlette.datastructures import Headers
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import cookie_parser
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -33,6 +34,7 @@ SAFE = ("GET", "HEAD", "OPTIONS")
 PUBLIC_PATHS = {"/", "/sw.js", "/manifest.webmanifest", "/health", "/signin"}
 PUBLIC_PREFIXES = ("/static/",)
 MAX_FORM = 64 * 1024
+MAX_UPLOAD = 1024 * 1024  # a form with a file (a CSV of assignments): read whole for its token
 
 
 @dataclass(frozen=True)
@@ -129,12 +131,31 @@ class Authenticate:
         await self.app(scope, receive, send)
 
 
+async def _multipart_fields(headers: Headers, body: bytes) -> dict[str, list[str]]:
+    """A multipart form's text fields; none when it is not one."""
+
+    async def chunks() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    try:
+        form = await MultiPartParser(headers, chunks()).parse()
+    except (MultiPartException, ValueError):
+        return {}
+    try:
+        return {name: [value] for name, value in form.multi_items() if isinstance(value, str)}
+    finally:
+        await form.close()
+
+
 async def _offered_token(headers: Headers, receive: Receive) -> tuple[Receive, str | None]:
-    """The CSRF token a request carries: its header, or a form's `csrf` field, in which case the
-    form's body is read here and handed on to the view unchanged."""
+    """The CSRF token a request carries: its header, or a form's `csrf` field (a plain form, or
+    one that uploads a file), in which case the form's body is read here and handed on to the
+    view unchanged."""
     if "x-csrf-token" in headers:
         return receive, headers["x-csrf-token"]
-    if not headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+    kind = headers.get("content-type", "")
+    multipart = kind.startswith("multipart/form-data")
+    if not multipart and not kind.startswith("application/x-www-form-urlencoded"):
         return receive, None
     body = b""
     more = True
@@ -142,9 +163,9 @@ async def _offered_token(headers: Headers, receive: Receive) -> tuple[Receive, s
         message = await receive()
         body += message.get("body", b"")
         more = message.get("more_body", False)
-        if len(body) > MAX_FORM or message["type"] == "http.disconnect":
+        if len(body) > (MAX_UPLOAD if multipart else MAX_FORM) or message["type"] == "http.disconnect":
             return receive, None
-    fields = parse_qs(body.decode("latin-1"))
+    fields = await _multipart_fields(headers, body) if multipart else parse_qs(body.decode("latin-1"))
     sent = False
 
     async def replay() -> Message:

@@ -10,8 +10,9 @@ import sqlite_utils
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from . import access, org, report, review
+from . import access, assignments, org, report, review
 from .accounts import User
+from .assign_views import flag_words
 from .db import writing
 from .signin import TEXT, page_language, render
 from .wording import pick
@@ -51,13 +52,15 @@ async def queue(request: Request) -> Response:
         return _not_found()
     lang = page_language(request)
     titles = _catalog_titles(request, lang)
+    waiting = await _run(request, review.queue, person)
+    flagged = await _run(request, assignments.flags_for, [row["uuid"] for row in waiting])
     rows = [
         {
             "uuid": row["uuid"], "site": pick(row["site_name"], lang, "zh-Hans"), "checklist": titles.get(row["checklist_id"], row["checklist_id"]),
             "started": _when(row["started_at"]), "inspector": row["inspector"], "version": row["version"], "waiting": _when(row["updated_at"]),
-            "score": _score(row["score"]), "critical": row["critical_failures"] or 0,
+            "score": _score(row["score"]), "critical": row["critical_failures"] or 0, "flags": flag_words(flagged.get(row["uuid"], []), lang),
         }
-        for row in await _run(request, review.queue, person)
+        for row in waiting
     ]
     return render(request, "queue.html", lang=lang, rows=rows)
 
@@ -76,7 +79,7 @@ def _screen(db: sqlite_utils.Database, person: User, visit_uuid: str, lang: str)
         "r": built, "state": state, "version": version, "inspector": row[0], "score": _score(built.score),
         "state_label": review.STATE_LABELS[state][lang], "history": review.events(db, visit_uuid),
         "terms": review.hidden_terms(db, visit_uuid), "missing": review.photos_missing(db, visit_uuid),
-        "can_review": access.may(person, "review"),
+        "can_review": access.may(person, "review"), "flags": flag_words(assignments.flags(db, visit_uuid), lang),
     }
 
 

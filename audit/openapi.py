@@ -20,6 +20,8 @@ from . import (
     access,
     accounts,
     answers,
+    assign_views,
+    assignments,
     auth,
     export_files,
     exports,
@@ -34,6 +36,7 @@ from .wording import LANGUAGES
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
 HTML = "text/html"
 # auth.py reads these (the header case-insensitively); tests/test_openapi.py holds the server to them.
 CSRF_HEADER = "X-CSRF-Token"
@@ -290,6 +293,51 @@ def _schemas() -> dict[str, Any]:
                 "site_type": {"type": "string", "description": "A site type's id; default: every type."},
                 "checklist": {"type": "string", "description": "A checklist's id; default: every checklist."},
                 "lang": {"type": "string", "description": f"The language of the names and texts in the file ({', '.join(LANGUAGES)}); default: the page's."},
+            },
+        },
+        "AssignmentForm": {
+            "type": "object",
+            "required": list(assignments.COLUMNS),
+            "properties": {
+                CSRF_FIELD: {"type": "string", "description": "The session's CSRF token (or send the header)."},
+                "site": {"type": "string", "description": "The site's id."},
+                "checklist": {"type": "string", "description": "A checklist's id; it must be for the site's type."},
+                "inspector": {"type": "string", "description": "The inspector's username (an inspector, not disabled)."},
+                "start": {"type": "string", "description": "The window's start, e.g. 2026-12-01T10:00, or with its offset."},
+                "end": {"type": "string", "description": "The window's end, after its start."},
+                "offset": {"type": "string", "description": f"The UTC offset of times given without one; default {assignments.DEFAULT_OFFSET}."},
+            },
+        },
+        "AssignmentBatch": {
+            "type": "object",
+            "required": ["file"],
+            "properties": {
+                CSRF_FIELD: {"type": "string", "description": "The session's CSRF token (or send the header)."},
+                "file": {
+                    "type": "string",
+                    "contentMediaType": "text/csv",
+                    "description": f"UTF-8 CSV, header row naming the columns {', '.join(assignments.COLUMNS)} (inspector by username); "
+                    f"at most {assignments.MAX_ROWS} rows and {assign_views.MAX_FILE // 1024} KiB.",
+                },
+                "offset": {"type": "string", "description": f"The UTC offset of times given without one; default {assignments.DEFAULT_OFFSET}."},
+            },
+        },
+        "MyAssignment": {
+            "type": "object",
+            "required": ["id", "site_id", "site_name", "checklist_id", "checklist_title", "window_start", "window_end", "recheck"],
+            "properties": {
+                "id": {"type": "string"},
+                "site_id": {"type": "string"},
+                "site_name": {"type": "object", "description": "Language → name."},
+                "checklist_id": {"type": "string"},
+                "checklist_title": {"type": "object", "description": "Language → title (of the newest version served)."},
+                "window_start": {"type": "string", "format": "date-time", "description": "UTC."},
+                "window_end": {"type": "string", "format": "date-time", "description": "UTC."},
+                "recheck": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "Items with an open finding at this site, to look at again; nothing of what the store said.",
+                },
             },
         },
         "Health": {
@@ -577,6 +625,54 @@ def _paths() -> dict[str, Any]:
                         "headers": {"Content-Disposition": {"required": True, "schema": {"type": "string", "pattern": "^attachment; filename"}}},
                     },
                     "404": _not_found("No such export of the caller's, not ready yet, or removed after a day."),
+                },
+            }
+        },
+        "/hq/assignments": {
+            "get": {
+                "summary": "Assignments: the open ones and the latest done or cancelled, a form for one and an upload for a batch",
+                "parameters": [page_lang, _query("done", "What was just done, to confirm it."), _query("n", "How many a batch assigned.")],
+                "responses": {"200": _body("The page.", HTML), "404": _not_found(f"Not for this role (only {_roles('assign')}).")},
+            },
+            "post": {
+                "summary": "Assign a visit: site, checklist, inspector, window",
+                "parameters": [page_lang],
+                "requestBody": {"required": True, "content": {FORM: {"schema": _ref("AssignmentForm")}}},
+                "responses": {
+                    "303": _redirect("Assigned: back to the page, confirming it.", "^/hq/assignments"),
+                    "404": _not_found(f"Not for this role (only {_roles('assign')})."),
+                    "422": _body("Nothing assigned: the page, naming every field that is wrong.", HTML),
+                },
+            },
+        },
+        "/hq/assignments/batch": {
+            "post": {
+                "summary": "Assign a batch from a CSV file, all or nothing",
+                "parameters": [page_lang],
+                "requestBody": {"required": True, "content": {MULTIPART: {"schema": _ref("AssignmentBatch")}}},
+                "responses": {
+                    "303": _redirect("Every row assigned: back to the page, saying how many.", "^/hq/assignments"),
+                    "404": _not_found(f"Not for this role (only {_roles('assign')})."),
+                    "422": _body("Nothing assigned: the page, naming every problem by row and column.", HTML),
+                },
+            }
+        },
+        "/hq/assignments/{uuid}/cancel": {
+            "post": {
+                "summary": "Cancel an open assignment",
+                "parameters": [_path("uuid", "The assignment's id.")],
+                "responses": {
+                    "303": _redirect("Cancelled: back to the page.", "^/hq/assignments"),
+                    "404": _not_found(f"No open assignment under this id, or not for this role (only {_roles('assign')})."),
+                },
+            }
+        },
+        "/api/assignments/mine": {
+            "get": {
+                "summary": "The inspector's open assignments, the earliest window first, with the items to re-check at each site",
+                "responses": {
+                    "200": _json("Every open assignment of the caller's.", {"type": "array", "items": _ref("MyAssignment")}),
+                    "403": _role_refused("send-visits"),
                 },
             }
         },

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
-from . import photos, review, scorebook, visits
+from . import assignments, photos, review, scorebook, visits
 from .db import insert_rows, now, writing
 from .model import Checklist
 from .pinned import pinned_checklist
@@ -169,6 +169,8 @@ def put_visit(db: sqlite_utils.Database, uuid: str, body: Any, *, inspector: str
                 review.resubmitted(db, uuid, version, inspector)
         if done:
             write_derived(db, rows)
+            if stored is None and inspector is not None:
+                assignments.link(db, uuid, inspector, body["site_id"], body["checklist_id"])
     if not done:  # another request stored or corrected this id between our look and our write
         return put_visit(db, uuid, body, inspector=inspector)
     if stored is not None:

@@ -1,9 +1,10 @@
 // Boot and routing: mounts the status bar, shows the screen the URL's hash names (or the
 // sign-in screen while the phone has nobody signed in and nothing to work with), starts the
-// outbox, the review states, the service worker, and checks the session and refreshes the
+// outbox, the review states, the assignments, the service worker, and checks the session and refreshes the
 // catalog when online. Screens build their nodes off-screen and the router swaps them in,
 // unless the inspector has already moved on.
 
+import * as assignments from "./assignments.js";
 import * as db from "./db.js";
 import { emit, on } from "./events.js";
 import { language } from "./i18n.js";
@@ -87,6 +88,7 @@ async function boot() {
   on("session-changed", () => !location.hash.startsWith("#/signin") && show({ keepScroll: true }));
   outbox.start();
   review.start();
+  assignments.start();
   if (navigator.onLine) session.check().then(() => catalog.refresh());
   // a sign-in whose catalog download was cut off gets it as soon as the phone is back online
   addEventListener("online", async () => (await catalog.loaded()) || catalog.refresh());

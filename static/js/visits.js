@@ -46,7 +46,9 @@ export async function save(visit) {
   emit("visit-saved", visit);
 }
 
-export async function create(site, entry, inspectorId) {
+// `assignment` (optional): the assignment the visit is started from; its items to re-check are
+// marked in the form.
+export async function create(site, entry, inspectorId, assignment = null) {
   const visit = {
     uuid: crypto.randomUUID(),
     status: "draft",
@@ -62,6 +64,8 @@ export async function create(site, entry, inspectorId) {
     narrative: "",
     answers: {},
     timers: {},
+    assignment_id: assignment?.id ?? null,
+    recheck: assignment?.recheck ?? [],
   };
   await save(visit);
   return visit;

@@ -1,7 +1,9 @@
-// Home: visits a reviewer returned, drafts to continue, the outbox (with any visit the server
+// Home: the inspector's assignments (each starts its visit, or opens the one started), visits
+// a reviewer returned, drafts to continue, the outbox (with any visit the server
 // refused), what was sent with its review state, and the settings: language, the account and
 // signing out, persistent storage, sync now. Only the signed-in inspector's visits show.
 
+import * as assignments from "../assignments.js";
 import * as db from "../db.js";
 import { emit, on } from "../events.js";
 import { LANGUAGES, language, setLanguage, t, text } from "../i18n.js";
@@ -46,6 +48,37 @@ async function card(visit, paused = false) {
     h("strong", {}, text(visit.site_name, fallback)),
     h("span", {}, text(visit.checklist_title, fallback)),
     visit.status === "draft" ? await draftLine(visit) : stateLine(visit, paused));
+}
+
+// Starts the assignment's visit (its site and checklist, its items to re-check marked), or
+// opens the one this phone already started for it.
+async function startAssigned(assignment, user, started, button) {
+  const visit = started.find((candidate) => candidate.assignment_id === assignment.id);
+  if (visit) {
+    location.hash = `#/v/${visit.uuid}`;
+    return;
+  }
+  const site = (await catalog.sites()).find((candidate) => candidate.id === assignment.site_id);
+  const entry = (await catalog.current()).find((candidate) => candidate.id === assignment.checklist_id);
+  if (!site || !entry) {
+    button.querySelector(".problem").textContent = t("home.assignment-unknown");
+    return;
+  }
+  button.disabled = true;
+  location.hash = `#/v/${(await visits.create(site, entry, user?.id, assignment)).uuid}`;
+}
+
+function assignmentCard(assignment, user, started) {
+  const lang = language();
+  const window = `${when(assignment.window_start, lang)} – ${when(assignment.window_end, lang)}`;
+  return h("button", {
+    type: "button", class: "card visit assignment", dataset: { assignment: assignment.id, site: assignment.site_id, checklist: assignment.checklist_id },
+    onclick: (event) => startAssigned(assignment, user, started, event.currentTarget),
+  },
+  h("strong", {}, text(assignment.site_name)),
+  h("span", {}, text(assignment.checklist_title)),
+  h("span", { class: "sub" }, window),
+  h("span", { class: "problem", role: "alert" }));
 }
 
 // A sent visit (the server's entry, this phone's copy, or both) with its review state in words.
@@ -112,7 +145,7 @@ async function settings(who, mine) {
 
 export async function render(params, signal) {
   // listening before reading: what changes while this screen is built draws it again
-  for (const name of ["outbox-changed", "review-updated", "persisted", "session-expired"]) on(name, () => emit("screen-stale"), signal);
+  for (const name of ["outbox-changed", "review-updated", "assignments-updated", "persisted", "session-expired"]) on(name, () => emit("screen-stale"), signal);
   const who = await session.state();
   const mine = (await visits.mine(who.user)).sort((a, b) => (b.updated_at || "").localeCompare(a.updated_at || ""));
   const drafts = mine.filter((visit) => visit.status === "draft");
@@ -122,13 +155,15 @@ export async function render(params, signal) {
   const others = sent.filter((row) => row.state !== "returned");
   const lookup = { sites: await catalog.sites(), checklists: await catalog.current() };
   const sentCardOf = (row) => sentCard(row, lookup);
+  const assigned = await assignments.list(who.user);
   const groups = await Promise.all([
+    group(t("home.assignments"), assigned, "assignments", (assignment) => assignmentCard(assignment, who.user, mine)),
     group(t("home.returned"), returned, "returned", sentCardOf),
     group(t("home.drafts"), drafts, "drafts"),
     group(t("home.outbox"), waiting, "outbox", (visit) => card(visit, !who.signedIn)),
     group(t("home.sent"), others.slice(0, SENT_SHOWN), "sent", sentCardOf, others.length),
   ]);
-  const empty = !mine.length && !sent.length;
+  const empty = !mine.length && !sent.length && !assigned.length;
   return [
     h("h1", {}, t("app.title")),
     empty ? h("p", { class: "empty" }, t("home.empty")) : groups,

@@ -6,8 +6,10 @@ import { MAX_SECONDS } from "../rules.js";
 import { control } from "./controls.js";
 import { h } from "./dom.js";
 
-function badges(item) {
+function badges(item, visit) {
   const list = [];
+  // an open finding's item at this site: look again, knowing nothing of what the store said
+  if (visit.recheck?.includes(item.id)) list.push(h("span", { class: "badge recheck" }, t("item.recheck")));
   if (item.critical_cap !== null && item.critical_cap !== undefined) list.push(h("span", { class: "badge critical" }, t("item.critical")));
   if (item.evidence_photo) list.push(h("span", { class: "badge" }, t(`item.photo-${item.evidence_photo}`)));
   if (item.evidence_note) list.push(h("span", { class: "badge" }, t(`item.note-${item.evidence_note}`)));
@@ -65,7 +67,7 @@ export function card(item, ctx) {
   const body = h("div", { class: "control" }, input.el);
   const el = h("article", { class: "item", id: `item-${item.id}`, dataset: { item: item.id, type: item.type } },
     h("h3", {}, text(item.text, fallback), item.required ? h("span", { class: "req", "aria-label": t("item.required") }, " *") : null),
-    badges(item),
+    badges(item, ctx.visit),
     h("details", { class: "guidance" }, h("summary", {}, t("item.guidance")), h("p", {}, text(item.guidance, fallback))),
     body, problem, needs, thumbs,
     h("div", { class: "tools" }, naButton, noteButton, picker),
