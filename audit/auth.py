@@ -34,7 +34,7 @@ SAFE = ("GET", "HEAD", "OPTIONS")
 PUBLIC_PATHS = {"/", "/sw.js", "/manifest.webmanifest", "/health", "/signin"}
 PUBLIC_PREFIXES = ("/static/",)
 MAX_FORM = 64 * 1024
-MAX_UPLOAD = 1024 * 1024  # a form with a file (a CSV of assignments): read whole for its token
+MAX_UPLOAD = 16 * 1024 * 1024  # a form with a file (a CSV of assignments, a phone's photo of a fix): read whole for its token
 
 
 @dataclass(frozen=True)
@@ -157,14 +157,15 @@ async def _offered_token(headers: Headers, receive: Receive) -> tuple[Receive, s
     multipart = kind.startswith("multipart/form-data")
     if not multipart and not kind.startswith("application/x-www-form-urlencoded"):
         return receive, None
-    body = b""
+    received = bytearray()
     more = True
     while more:
         message = await receive()
-        body += message.get("body", b"")
+        received += message.get("body", b"")
         more = message.get("more_body", False)
-        if len(body) > (MAX_UPLOAD if multipart else MAX_FORM) or message["type"] == "http.disconnect":
+        if len(received) > (MAX_UPLOAD if multipart else MAX_FORM) or message["type"] == "http.disconnect":
             return receive, None
+    body = bytes(received)
     fields = await _multipart_fields(headers, body) if multipart else parse_qs(body.decode("latin-1"))
     sent = False
 

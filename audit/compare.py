@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlite_utils
@@ -21,9 +21,9 @@ from .filters import Filters
 
 FEW = 3  # scored visits below which a group is not ranked
 FAR = 10.0  # points from colleagues on the same sites that mark an inspector for calibration
-LEVELS = {"region": "b.region_id", "branch": "s.branch_id", "site": "r.site_id"}
+LEVELS = {"region": "r.region_id", "branch": "r.branch_id", "site": "r.site_id"}
 NAMES = {"region": "regions", "branch": "branches", "site": "sites"}
-SCOPE = "released_visits r JOIN sites s ON s.id = r.site_id JOIN branches b ON b.id = s.branch_id"
+SCOPE = "released_visits r"  # each row carries its branch, region and site type: no joins
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class Calibration:
 def scope(f: Filters) -> tuple[str, list[Any]]:
     """The WHERE condition on SCOPE for the filters."""
     where, params = ["r.day >= ?", "r.day < ?"], [f.start.isoformat(), f.end.isoformat()]
-    for column, value in (("b.region_id", f.region), ("s.site_type", f.site_type), ("r.checklist_id", f.checklist)):
+    for column, value in (("r.region_id", f.region), ("r.site_type", f.site_type), ("r.checklist_id", f.checklist)):
         if value:
             where.append(f"{column} = ?")
             params.append(value)
@@ -102,7 +102,8 @@ def ranked(rows: list[Standing], stage: str | None = None) -> list[Standing]:
         return row.stages[stage] if stage else row.score
 
     fair = sorted((r for r in rows if measure(r).mean is not None and measure(r).n >= FEW), key=lambda r: (-(measure(r).mean or 0), r.id))
-    rest = sorted((r for r in rows if r not in fair), key=lambda r: (measure(r).mean is None, -(measure(r).mean or 0), r.id))
+    fair_ids = {r.id for r in fair}
+    rest = sorted((r for r in rows if r.id not in fair_ids), key=lambda r: (measure(r).mean is None, -(measure(r).mean or 0), r.id))
     result, rank, previous = [], 0, None
     for index, row in enumerate(fair, start=1):
         value = round(measure(row).mean or 0, 9)
@@ -116,43 +117,105 @@ def _with_rank(row: Standing, rank: int | None) -> Standing:
     return Standing(row.id, row.name, row.visits, row.score, row.stages, row.critical_visits, row.critical_failures, rank)
 
 
+@dataclass
+class Sums:
+    """What adds up across visits: counts and totals, from which every mean follows, so that a
+    region's figure is the mean of its visits, not a mean of its branches' means."""
+
+    visits: int = 0
+    totals: list[float] = field(default_factory=lambda: [0.0] * (1 + len(STAGE_COLUMNS)))  # the score, then each stage's
+    counts: list[int] = field(default_factory=lambda: [0] * (1 + len(STAGE_COLUMNS)))
+    critical_visits: int = 0
+    critical_failures: int = 0
+
+    def add(self, other: Sums) -> None:
+        self.visits += other.visits
+        self.totals = [a + b for a, b in zip(self.totals, other.totals)]
+        self.counts = [a + b for a, b in zip(self.counts, other.counts)]
+        self.critical_visits += other.critical_visits
+        self.critical_failures += other.critical_failures
+
+    def standing(self, key: str, name: dict[str, str]) -> Standing:
+        figures = [Figure(total / n if n else None, n) for total, n in zip(self.totals, self.counts)]
+        stages = dict(zip(STAGE_COLUMNS, figures[1:]))
+        return Standing(key, name, self.visits, figures[0], stages, self.critical_visits, self.critical_failures, None)
+
+
+_SUMS = (
+    "count(*), "
+    + ", ".join(f"total({c}), count({c})" for c in ("r.score", *(f"r.{s}" for s in STAGE_COLUMNS.values())))
+    + ", sum(r.critical_failures > 0), sum(r.critical_failures)"
+)
+
+
+def _sums(row: Any) -> Sums:
+    pairs = row[1:-2]
+    return Sums(row[0], [float(v) for v in pairs[0::2]], list(pairs[1::2]), row[-2], row[-1])
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A scope's released visits summed by branch and checklist in one pass: the rankings of
+    regions and branches, the scope's own figure and its busiest checklist all follow from it."""
+
+    cells: dict[tuple[str, str], Sums]  # (branch, checklist) → sums
+    regions: dict[str, str]  # branch → region
+
+    def grouped(self, level: str, checklist: str | None = None) -> dict[str, Sums]:
+        result: dict[str, Sums] = {}
+        for (branch, cell_checklist), sums in self.cells.items():
+            if checklist is None or cell_checklist == checklist:
+                result.setdefault(self.regions[branch] if level == "region" else branch, Sums()).add(sums)
+        return result
+
+    def standings(self, db: sqlite_utils.Database, level: str, *, stage: str | None = None, checklist: str | None = None) -> list[Standing]:
+        grouped = self.grouped(level, checklist)
+        names = _names(db, level, list(grouped))
+        return ranked([sums.standing(key, names.get(key, {})) for key, sums in grouped.items()], stage)
+
+    def overall(self) -> Standing:
+        total = Sums()
+        for sums in self.cells.values():
+            total.add(sums)
+        return total.standing("", {})
+
+    def busiest(self) -> str | None:
+        visits: dict[str, int] = {}
+        for (_, checklist), sums in self.cells.items():
+            visits[checklist] = visits.get(checklist, 0) + sums.visits
+        return min(visits, key=lambda c: (-visits[c], c)) if visits else None
+
+
+def summarize(db: sqlite_utils.Database, f: Filters) -> Summary:
+    where, params = scope(f)
+    cells, regions = {}, {}
+    for row in db.execute(f"SELECT r.branch_id, r.checklist_id, r.region_id, {_SUMS} FROM {SCOPE} WHERE {where} GROUP BY 1, 2, 3", params):
+        cells[(row[0], row[1])] = _sums(row[3:])
+        regions[row[0]] = row[2]
+    return Summary(cells, regions)
+
+
 def standings(db: sqlite_utils.Database, f: Filters, level: str, *, branch: str | None = None, stage: str | None = None) -> list[Standing]:
-    """Regions, branches or sites (of one branch, when given) in scope, ranked."""
-    group = LEVELS[level]
+    """Regions, branches, or the sites of one branch, in scope, ranked."""
+    if level != "site":
+        return summarize(db, f).standings(db, level, stage=stage)
     where, params = scope(f)
     if branch:
-        where += " AND s.branch_id = ?"
+        where += " AND r.branch_id = ?"
         params.append(branch)
-    stage_sql = ", ".join(f"avg(r.{c}), count(r.{c})" for c in STAGE_COLUMNS.values())
-    rows = db.execute(
-        f"SELECT {group}, count(*), avg(r.score), count(r.score), {stage_sql}, sum(r.critical_failures > 0), sum(r.critical_failures) "
-        f"FROM {SCOPE} WHERE {where} GROUP BY 1",
-        params,
-    ).fetchall()
-    names = _names(db, level, [row[0] for row in rows])
-    result = []
-    for row in rows:
-        stages = {stage_id: Figure(row[4 + 2 * i], row[5 + 2 * i]) for i, stage_id in enumerate(STAGE_COLUMNS)}
-        result.append(Standing(row[0], names.get(row[0], {}), row[1], Figure(row[2], row[3]), stages, row[-2], row[-1], None))
-    return ranked(result, stage)
+    rows = db.execute(f"SELECT r.site_id, {_SUMS} FROM {SCOPE} WHERE {where} GROUP BY 1", params).fetchall()
+    names = _names(db, "site", [row[0] for row in rows])
+    return ranked([_sums(row[1:]).standing(row[0], names.get(row[0], {})) for row in rows], stage)
 
 
 def overall(db: sqlite_utils.Database, f: Filters) -> Standing:
     """The whole scope as one group: the chain's (or the region's) figure under the same rule."""
-    where, params = scope(f)
-    stage_sql = ", ".join(f"avg(r.{c}), count(r.{c})" for c in STAGE_COLUMNS.values())
-    row = db.execute(
-        f"SELECT count(*), avg(r.score), count(r.score), {stage_sql}, coalesce(sum(r.critical_failures > 0), 0), "
-        f"coalesce(sum(r.critical_failures), 0) FROM {SCOPE} WHERE {where}",
-        params,
-    ).fetchone()
-    stages = {stage_id: Figure(row[3 + 2 * i], row[4 + 2 * i]) for i, stage_id in enumerate(STAGE_COLUMNS)}
-    return Standing("", {}, row[0], Figure(row[1], row[2]), stages, row[-2], row[-1], None)
+    return summarize(db, f).overall()
 
 
 def empty() -> Standing:
     """The figure of a scope without released visits."""
-    return Standing("", {}, 0, Figure(None, 0), {stage: Figure(None, 0) for stage in STAGE_COLUMNS}, 0, 0, None)
+    return Sums().standing("", {})
 
 
 def trend(
@@ -179,11 +242,7 @@ def trend(
 def busiest_checklist(db: sqlite_utils.Database, f: Filters) -> str | None:
     """The filter's checklist, or the one with most released visits in scope: items are compared
     within one checklist, since another checklist's items are other details."""
-    if f.checklist:
-        return f.checklist
-    where, params = scope(f)
-    row = db.execute(f"SELECT r.checklist_id FROM {SCOPE} WHERE {where} GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1", params).fetchone()
-    return row[0] if row else None
+    return f.checklist or summarize(db, f).busiest()
 
 
 def failing_items(db: sqlite_utils.Database, f: Filters, checklist_id: str, limit: int = 20) -> list[ItemFigure]:
@@ -211,13 +270,13 @@ def failure_grid(
     if not branches or item_keys == []:
         return {}
     where, params = scope(f.narrowed(checklist=checklist_id))
-    where += f" AND s.branch_id IN ({', '.join('?' for _ in branches)})"
+    where += f" AND r.branch_id IN ({', '.join('?' for _ in branches)})"
     params += branches
     if item_keys is not None:
         where += f" AND i.item_key IN ({', '.join('?' for _ in item_keys)})"
         params += item_keys
     rows = db.execute(
-        f"SELECT s.branch_id, i.item_key, sum(i.failed), count(*) FROM {SCOPE} JOIN released_items i ON i.visit_key = r.key "
+        f"SELECT r.branch_id, i.item_key, sum(i.failed), count(*) FROM {SCOPE} JOIN released_items i ON i.visit_key = r.key "
         f"WHERE {where} GROUP BY 1, 2",
         params,
     )
@@ -229,32 +288,32 @@ def calibration(db: sqlite_utils.Database, f: Filters) -> list[Calibration]:
     of their scored visits, its score minus the mean of the other inspectors' visits to that
     site in scope; visits to a site nobody else scored are not compared."""
     where, params = scope(f)
-    visits = db.execute(
-        f"SELECT r.site_id, r.checklist_id, r.inspector_id, r.score FROM {SCOPE} WHERE {where} AND r.score IS NOT NULL "
-        "AND r.inspector_id IS NOT NULL",
+    groups = db.execute(
+        f"SELECT r.site_id, r.checklist_id, r.inspector_id, total(r.score), count(*) FROM {SCOPE} WHERE {where} "
+        "AND r.score IS NOT NULL AND r.inspector_id IS NOT NULL GROUP BY 1, 2, 3",
         params,
     ).fetchall()
     totals: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0])
-    own: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0.0, 0])
-    for site, checklist, inspector, score in visits:
-        for tally in (totals[(site, checklist)], own[(site, checklist, inspector)]):
-            tally[0] += score
-            tally[1] += 1
-    deviations: dict[str, list[float]] = defaultdict(list)
+    for site, checklist, _, total, count in groups:
+        totals[(site, checklist)][0] += total
+        totals[(site, checklist)][1] += count
+    deviation_sums: dict[str, float] = defaultdict(float)
+    compared: dict[str, int] = defaultdict(int)
     sites: dict[str, set[str]] = defaultdict(set)
     counted: dict[str, int] = defaultdict(int)
-    for site, checklist, inspector, score in visits:
-        counted[inspector] += 1
+    for site, checklist, inspector, total, count in groups:
+        counted[inspector] += count
         sites[inspector].add(site)
-        total, mine = totals[(site, checklist)], own[(site, checklist, inspector)]
-        others = total[1] - mine[1]
-        if others:
-            deviations[inspector].append(score - (total[0] - mine[0]) / others)
+        everyone = totals[(site, checklist)]
+        others = everyone[1] - count
+        if others:  # the sum of this inspector's visits' deviations from the others' mean here
+            deviation_sums[inspector] += total - count * (everyone[0] - total) / others
+            compared[inspector] += count
     people = {row[0]: row[1] for row in db.execute("SELECT id, display_name FROM users")}
     result = [
         Calibration(
-            inspector, people.get(inspector, inspector), counted[inspector], len(deviations[inspector]),
-            sum(deviations[inspector]) / len(deviations[inspector]) if deviations[inspector] else None, len(sites[inspector]),
+            inspector, people.get(inspector, inspector), counted[inspector], compared[inspector],
+            deviation_sums[inspector] / compared[inspector] if compared[inspector] else None, len(sites[inspector]),
         )
         for inspector in counted
     ]

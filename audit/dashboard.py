@@ -140,15 +140,16 @@ def overview(db: sqlite_utils.Database, f: Filters, lang: str, by: str | None = 
     the trend, the most-failed details, the heatmap and the inspectors' calibration."""
     h = TEXT[lang]
     by = by if by in STAGES else None
-    page = Page(lang, f, h["dashboard"], compare.overall(db, f), by=by)
+    summary = compare.summarize(db, f)  # one pass over the scope for every ranking and total below
+    page = Page(lang, f, h["dashboard"], summary.overall(), by=by)
     if page.overall.visits == 0:
         return page
     if not f.region:
         page.regions = [
             Row(s.id, pick(s.name, lang, "zh-Hans"), "/hq?" + query(f, region=s.id), s)
-            for s in compare.standings(db, f, "region", stage=by)
+            for s in summary.standings(db, "region", stage=by)
         ]
-    branches = compare.standings(db, f, "branch", stage=by)
+    branches = summary.standings(db, "branch", stage=by)
     rows = [Row(s.id, pick(s.name, lang, "zh-Hans"), f"/hq/branches/{s.id}?" + query(f), s) for s in branches]
     page.rows, page.rows_total = rows[:TABLE_ROWS], len(rows)
     shown = _chart_rows(rows)
@@ -168,7 +169,7 @@ def overview(db: sqlite_utils.Database, f: Filters, lang: str, by: str | None = 
         f.months(), labels=_labels(h, trend_title), lang=lang,
     )
 
-    checklist_id = compare.busiest_checklist(db, f)
+    checklist_id = f.checklist or summary.busiest()
     if checklist_id:
         name, checklist = _checklist_title(db, checklist_id, lang)
         page.checklist = name
@@ -181,7 +182,7 @@ def overview(db: sqlite_utils.Database, f: Filters, lang: str, by: str | None = 
             [charts.Rate(i["label"], i["figure"].rate, i["figure"].failed, i["figure"].observed) for i in page.items],
             labels=_labels(h, h["failing"]), lang=lang,
         )
-        on_checklist = compare.standings(db, f.narrowed(checklist=checklist_id), "branch") if not f.checklist else branches
+        on_checklist = summary.standings(db, "branch", checklist=checklist_id) if not f.checklist else branches
         names = {r.id: r.name for r in rows}
         worst = [Row(s.id, names.get(s.id, s.id), "", s) for s in on_checklist if s.rank is not None][-HEAT_BRANCHES:][::-1]
         heat_items = page.items[:HEAT_ITEMS]

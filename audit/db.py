@@ -374,6 +374,19 @@ def _m011_assignments(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX assignments_site ON assignments (site_id)")
 
 
+def _m012_released_where(db: sqlite_utils.Database) -> None:
+    """A released visit's branch, region and site type beside its figures: the comparisons then
+    read one narrow table, without joining every visit of a year to its site and branch (75 ms of
+    a year's ranking at a thousand branches, 28 without). An organisation import that moves a
+    site rewrites them (facts.refresh)."""
+    for column in ("branch_id", "region_id", "site_type"):
+        db.execute(f"ALTER TABLE released_visits ADD COLUMN {column} TEXT")
+    db.execute(
+        "UPDATE released_visits SET branch_id = s.branch_id, region_id = b.region_id, site_type = s.site_type "
+        "FROM sites s JOIN branches b ON b.id = s.branch_id WHERE s.id = released_visits.site_id"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_foundation,
     _m002_photo_thumbnails,
@@ -386,6 +399,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m009_exports,
     _m010_findings,
     _m011_assignments,
+    _m012_released_where,
 ]
 
 BUSY_TIMEOUT_MS = 10_000

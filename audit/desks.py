@@ -14,6 +14,7 @@ from . import access, assignments, org, report, review
 from .accounts import User
 from .assign_views import flag_words
 from .db import writing
+from .finding_views import TEXT as FINDING_TEXT
 from .signin import TEXT, page_language, render
 from .wording import pick
 
@@ -62,7 +63,7 @@ async def queue(request: Request) -> Response:
         }
         for row in waiting
     ]
-    return render(request, "queue.html", lang=lang, rows=rows)
+    return render(request, "queue.html", lang=lang, rows=rows, disputes_label=FINDING_TEXT[lang]["disputes"])
 
 
 def _screen(db: sqlite_utils.Database, person: User, visit_uuid: str, lang: str) -> dict[str, Any] | None:
@@ -135,4 +136,4 @@ async def store_home(request: Request) -> Response:
     ]
     names = await _run(request, org.branch_names, person.branches)
     branches = "、".join(pick(names[b], lang, "zh-Hans") for b in person.branches if b in names) or TEXT[lang]["all_branches"]
-    return render(request, "store.html", lang=lang, rows=rows, branches=branches)
+    return render(request, "store.html", lang=lang, rows=rows, branches=branches, findings_label=FINDING_TEXT[lang]["findings"])

@@ -36,11 +36,11 @@ def release(db: sqlite_utils.Database, visit_uuid: str) -> VisitScore:
     """Writes the facts of a visit being released, inside the caller's transaction, and returns
     its score: details voided by an accepted dispute count as N/A."""
     row = db.execute(
-        "SELECT v.body, v.checklist_hash, v.checklist_id, v.site_id, v.inspector_id, v.started_at, b.region_id, s.site_type "
+        "SELECT v.body, v.checklist_hash, v.checklist_id, v.site_id, v.inspector_id, v.started_at, b.region_id, s.site_type, s.branch_id "
         "FROM visits v JOIN sites s ON s.id = v.site_id JOIN branches b ON b.id = s.branch_id WHERE v.uuid = ?",
         [visit_uuid],
     ).fetchone()
-    body_text, checklist_hash, checklist_id, site_id, inspector_id, started_at, region_id, site_type = row
+    body_text, checklist_hash, checklist_id, site_id, inspector_id, started_at, region_id, site_type, branch_id = row
     checklist = pinned_checklist(db, checklist_hash)
     if checklist is None:
         raise LookupError(f"visit {visit_uuid}: the checklist version it pinned is not stored")
@@ -51,10 +51,10 @@ def release(db: sqlite_utils.Database, visit_uuid: str) -> VisitScore:
     stages = {stage.stage: stage.score for stage in result.stages}
     columns = ", ".join(STAGE_COLUMNS.values())
     key = db.conn.execute(
-        f"INSERT INTO released_visits (visit_uuid, day, site_id, checklist_id, inspector_id, score, {columns}, failures, "
-        "critical_failures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO released_visits (visit_uuid, day, site_id, branch_id, region_id, site_type, checklist_id, inspector_id, score, "
+        f"{columns}, failures, critical_failures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            visit_uuid, started_at[:10], site_id, checklist_id, inspector_id, result.score,
+            visit_uuid, started_at[:10], site_id, branch_id, region_id, site_type, checklist_id, inspector_id, result.score,
             *(stages.get(stage) for stage in STAGE_COLUMNS), len(result.failures), len(result.critical_failures),
         ],
     ).lastrowid
@@ -79,16 +79,15 @@ def release(db: sqlite_utils.Database, visit_uuid: str) -> VisitScore:
 
 def withdraw(db: sqlite_utils.Database, visit_uuid: str) -> None:
     """Takes a released visit's facts out (to write them again, recomputed); inside the caller's transaction."""
-    key = db.execute("SELECT key, day, checklist_id, site_id FROM released_visits WHERE visit_uuid = ?", [visit_uuid]).fetchone()
+    key = db.execute("SELECT key, day, checklist_id, region_id, site_type FROM released_visits WHERE visit_uuid = ?", [visit_uuid]).fetchone()
     if key is None:
         return
     db.execute(
         "UPDATE item_tallies SET observed = item_tallies.observed - 1, failed = item_tallies.failed - i.failed, "
-        "critical_failed = item_tallies.critical_failed - i.critical "
-        "FROM released_items i, sites s, branches b WHERE i.visit_key = ? AND s.id = ? AND b.id = s.branch_id "
-        "AND item_tallies.item_key = i.item_key AND item_tallies.month = ? AND item_tallies.checklist_id = ? "
-        "AND item_tallies.region_id = b.region_id AND item_tallies.site_type = s.site_type",
-        [key[0], key[3], key[1][:7], key[2]],
+        "critical_failed = item_tallies.critical_failed - i.critical FROM released_items i "
+        "WHERE i.visit_key = ? AND item_tallies.item_key = i.item_key AND item_tallies.month = ? AND item_tallies.checklist_id = ? "
+        "AND item_tallies.region_id = ? AND item_tallies.site_type = ?",
+        [key[0], key[1][:7], key[2], key[3], key[4]],
     )
     db.execute("DELETE FROM item_tallies WHERE observed = 0")
     db.execute("DELETE FROM released_items WHERE visit_key = ?", [key[0]])
@@ -96,14 +95,18 @@ def withdraw(db: sqlite_utils.Database, visit_uuid: str) -> None:
 
 
 def refresh(db: sqlite_utils.Database) -> None:
-    """Recounts the tallies from the item rows, for the organisation as it now stands; inside
-    the caller's transaction (an organisation import)."""
+    """Puts each released visit under its site's branch, region and type as the organisation
+    now stands, and recounts the tallies from the item rows; inside the caller's transaction
+    (an organisation import)."""
+    db.execute(
+        "UPDATE released_visits SET branch_id = s.branch_id, region_id = b.region_id, site_type = s.site_type "
+        "FROM sites s JOIN branches b ON b.id = s.branch_id WHERE s.id = released_visits.site_id"
+    )
     db.execute("DELETE FROM item_tallies")
     db.execute(
         "INSERT INTO item_tallies (month, checklist_id, region_id, site_type, item_key, observed, failed, critical_failed) "
-        "SELECT substr(r.day, 1, 7), r.checklist_id, b.region_id, s.site_type, i.item_key, count(*), sum(i.failed), sum(i.critical) "
-        "FROM released_items i JOIN released_visits r ON r.key = i.visit_key JOIN sites s ON s.id = r.site_id "
-        "JOIN branches b ON b.id = s.branch_id GROUP BY 1, 2, 3, 4, 5"
+        "SELECT substr(r.day, 1, 7), r.checklist_id, r.region_id, r.site_type, i.item_key, count(*), sum(i.failed), sum(i.critical) "
+        "FROM released_items i JOIN released_visits r ON r.key = i.visit_key GROUP BY 1, 2, 3, 4, 5"
     )
 
 

@@ -26,6 +26,7 @@ from . import (
     export_files,
     exports,
     filters,
+    findings,
     review,
     sessions,
     signin,
@@ -264,6 +265,20 @@ def _schemas() -> dict[str, Any]:
             "type": "object",
             "properties": {CSRF_FIELD: {"type": "string", "description": "The session's CSRF token (or send the header)."}},
         },
+        "FindingForm": {
+            "type": "object",
+            "required": ["action"],
+            "properties": {
+                CSRF_FIELD: {"type": "string", "description": "The session's CSRF token (or send the header)."},
+                "action": {
+                    "enum": ["fixed", "dispute", "accept", "reject"],
+                    "description": "The store's answer (fixed, dispute), or a reviewer's or HQ's judgement of a dispute (accept, reject).",
+                },
+                "note": {"type": "string", "description": f"What was done, or why: needed for an answer; at most {findings.MAX_NOTE} characters."},
+                "answer_id": {"type": "string", "description": "The answer's own id, drawn with the form: the same answer sent again is one answer."},
+                "photo": {"type": "string", "format": "binary", "description": "A photo of the fix (needed where the detail asks for photo evidence)."},
+            },
+        },
         "ReviewForm": {
             "type": "object",
             "required": ["action"],
@@ -415,6 +430,7 @@ def _paths() -> dict[str, Any]:
     visit_id = _path("uuid", "The visit's id, made by the phone.")
     photo_id = _path("photo_uuid", "The photo's id, as the visit declared it.")
     export_id = _path("uuid", "The export's id, as asking for it answered.")
+    finding_id = _path("finding", "The finding's id.")
     hq_filters = [
         _query("period", f"Default {filters.DEFAULT_PERIOD}: {filters.PERIOD_HELP}."),
         _query("region", "A region's id; default: every region."),
@@ -777,6 +793,44 @@ def _paths() -> dict[str, Any]:
                         "Too many reports are being rendered; try again.", _ref("Error"), headers=_retry_after("Seconds to wait.")
                     ),
                 },
+            }
+        },
+        "/findings": {
+            "get": {
+                "summary": "The findings a store manager's branches still owe an answer or a re-check, overdue first",
+                "parameters": [page_lang],
+                "responses": {"200": _body("The list.", HTML), "404": _not_found("Not a page for this role (store managers, reviewers, HQ, admins).")},
+            }
+        },
+        "/findings/disputes": {
+            "get": {
+                "summary": "The disputes waiting for a judgement",
+                "parameters": [page_lang],
+                "responses": {"200": _body("The list.", HTML), "404": _not_found(f"Not for this role (only {_roles('judge-disputes')}).")},
+            }
+        },
+        "/findings/{finding}": {
+            "get": {
+                "summary": "A finding: the standard, how to put it right, when it is due, what happened to it, and the form to answer or judge it",
+                "parameters": [finding_id, page_lang],
+                "responses": {"200": _body("The finding's page.", HTML), "404": _not_found("No such finding of the caller's branches.")},
+            },
+            "post": {
+                "summary": "Answer a finding (store) or judge its dispute (reviewer, HQ)",
+                "parameters": [finding_id, page_lang],
+                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": _ref("FindingForm")}, FORM: {"schema": _ref("FindingForm")}}},
+                "responses": {
+                    "303": _redirect("Done: back to the finding, saying so.", "^/findings/"),
+                    "404": _not_found("No such finding of the caller's branches, or not this role's move."),
+                    "422": _body("A move the finding's state, the window or the form does not allow: the page again, saying which.", HTML),
+                },
+            },
+        },
+        "/findings/{finding}/photos/{photo}/thumb": {
+            "get": {
+                "summary": "A fix's photo, small",
+                "parameters": [finding_id, _path("photo", "The photo's id.")],
+                "responses": {"200": _body("The thumbnail.", "image/jpeg"), "404": _not_found("No such photo under a finding the caller may see.")},
             }
         },
         "/visits/{uuid}/photos/{photo_uuid}/thumb": {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import assign_views, desks, export_views, hq_views, signin, views
+from . import assign_views, desks, export_views, finding_views, hq_views, signin, views
 from .assets import STATIC
 
 
@@ -39,5 +39,6 @@ def routes() -> list[BaseRoute]:
         Route("/visits/{uuid}/photos/{photo_uuid}/thumb", views.photo_thumb, name="visit-photo-thumb"),
         *export_views.routes(),
         *assign_views.routes(),
+        *finding_views.routes(),
         Mount("/static", app=StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]

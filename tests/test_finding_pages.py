@@ -62,7 +62,7 @@ def open_findings(store: Path, branch: str) -> list[tuple[str, str, str, str]]:
 
 def jpeg() -> bytes:
     out = io.BytesIO()
-    Image.new("RGB", (1200, 900), (40, 120, 200)).save(out, "JPEG", quality=85)
+    Image.effect_noise((2400, 1800), 60).convert("RGB").save(out, "JPEG", quality=95)  # over a megabyte, as a phone's photo is
     return out.getvalue()
 
 
@@ -81,8 +81,10 @@ def test_the_store_answers_and_a_reviewer_judges(app: Any, store: Path) -> None:
     del manager.headers["X-CSRF-Token"]
     refused = manager.post(f"/findings/{fixed_id}", data={k: v for k, v in form.items() if k != "csrf"}, follow_redirects=False)
     assert refused.status_code == 403
+    photo = jpeg()
+    assert len(photo) > 1024 * 1024
     for _ in range(2):  # a double tap: one answer
-        sent = manager.post(f"/findings/{fixed_id}", data=form, files={"photo": ("fix.jpg", jpeg(), "image/jpeg")}, follow_redirects=False)
+        sent = manager.post(f"/findings/{fixed_id}", data=form, files={"photo": ("fix.jpg", photo, "image/jpeg")}, follow_redirects=False)
         assert sent.status_code == 303, sent.text
     events = database.execute("SELECT action FROM finding_events WHERE finding_id = ? ORDER BY id", [fixed_id]).fetchall()
     assert [e[0] for e in events] == ["opened", "fixed"]
@@ -101,6 +103,7 @@ def test_the_store_answers_and_a_reviewer_judges(app: Any, store: Path) -> None:
     before = database.execute("SELECT score FROM visit_scores WHERE visit_uuid = ?", [visit_id]).fetchone()[0]
 
     reviewer = person(app, "reviewer")
+    assert "/findings/disputes" in reviewer.get("/review").text
     assert disputed_id in reviewer.get("/findings/disputes").text
     assert manager.get("/findings/disputes").status_code == 404
     judged = reviewer.post(f"/findings/{disputed_id}", data={"csrf": reviewer.headers["X-CSRF-Token"], "action": "accept", "note": "维修单属实"}, follow_redirects=False)

@@ -42,7 +42,8 @@ def ids(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     with sqlite3.connect(path) as connection:
         visit, photo = connection.execute("SELECT visit_uuid, uuid FROM photos ORDER BY uuid LIMIT 1").fetchone()
         site, branch = connection.execute("SELECT s.id, s.branch_id FROM visits v JOIN sites s ON s.id = v.site_id WHERE v.uuid = ?", [visit]).fetchone()
-    return {"db": str(path), "uuid": visit, "photo_uuid": photo, "site": site, "branch": branch}
+        finding = connection.execute("SELECT id FROM findings LIMIT 1").fetchone()[0]
+    return {"db": str(path), "uuid": visit, "photo_uuid": photo, "site": site, "branch": branch, "finding": finding, "photo": photo}
 
 
 @pytest.fixture(scope="module")
