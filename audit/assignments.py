@@ -255,17 +255,21 @@ def link(db: sqlite_utils.Database, visit_uuid: str, inspector_id: str, site_id:
 
 def flags_for(db: sqlite_utils.Database, visit_uuids: list[str]) -> dict[str, list[str]]:
     """What a reviewer should know about each visit: UNASSIGNED when it fulfils no assignment
-    (its site and checklist were not asked of its inspector), OUTSIDE_WINDOW when it started
-    outside its assignment's window. Visits with nothing to say are left out."""
+    of an inspector who works to assignments (its site and checklist were not asked of them),
+    OUTSIDE_WINDOW when it started outside its assignment's window. Visits with nothing to say
+    are left out, and so are the visits of inspectors never given an assignment: a store that
+    does not use assignments sees no flags."""
     marks = ", ".join("?" for _ in visit_uuids) or "NULL"
     found: dict[str, list[str]] = {}
     sql = (
-        "SELECT v.uuid, v.started_at, a.window_start, a.window_end FROM visits v LEFT JOIN assignments a ON a.visit_uuid = v.uuid "
-        f"WHERE v.uuid IN ({marks})"
+        "SELECT v.uuid, v.started_at, a.window_start, a.window_end, "
+        "EXISTS (SELECT 1 FROM assignments x WHERE x.inspector_id = v.inspector_id) "
+        f"FROM visits v LEFT JOIN assignments a ON a.visit_uuid = v.uuid WHERE v.uuid IN ({marks})"
     )
-    for visit_uuid, started_at, start, end in db.execute(sql, visit_uuids):
+    for visit_uuid, started_at, start, end, assigned in db.execute(sql, visit_uuids):
         if start is None:
-            found[visit_uuid] = [UNASSIGNED]
+            if assigned:
+                found[visit_uuid] = [UNASSIGNED]
             continue
         try:
             started = _moment(started_at, UTC)

@@ -16,6 +16,7 @@ from typing import Any
 import anyio.to_thread
 import sqlite_utils
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -134,16 +135,18 @@ async def finding_page(request: Request) -> Response:
     t = TEXT[lang]
     message, failed = "", False
     if request.method == "POST":
-        async with request.form() as form:  # closes an uploaded photo's spool file however it ends
-            action = str(form.get("action", ""))
-            try:
+        try:
+            async with request.form() as form:  # closes an uploaded photo's spool file however it ends
+                action = str(form.get("action", ""))
                 await _act(request, person, finding_id, action, form)
-            except LookupError:
-                return _not_found()
-            except findings.FindingError as error:
-                message, failed = t["error"].format(message=error), True
-            else:
-                return RedirectResponse(f"/findings/{finding_id}?done={action}", status_code=303)
+        except LookupError:
+            return _not_found()
+        except findings.FindingError as error:
+            message, failed = t["error"].format(message=error), True
+        except HTTPException:  # a form body that is not one (Starlette's own 400)
+            message, failed = t["error"].format(message=t["unreadable"]), True
+        else:
+            return RedirectResponse(f"/findings/{finding_id}?done={action}", status_code=303)
     screen = await _run(request, _detail, person, finding_id, lang, date.today())
     if screen is None:
         return _not_found()

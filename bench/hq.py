@@ -420,6 +420,7 @@ def measure(path: Path, year: int, reps: int, region: str) -> dict[tuple[str, st
     warm: dict[tuple[str, str], dict[str, list[float]]] = {}
     fresh: dict[tuple[str, str], dict[str, list[float]]] = {}
     slow: list[tuple[tuple[str, str], str, Query]] = []  # (period, scope), name, call
+    db.connect(path).close()  # migrated to the current schema first, as the server does when it starts
     database = db.open_db(path)
     for key, given in scopes.items():
         f = filters.parse(given, today)

@@ -266,5 +266,8 @@ def test_the_reviewer_sees_the_flags(app: Any, store: sqlite_utils.Database) -> 
     reviewer = client(app, "reviewer")
     assert "Started outside its assignment&#39;s window" in reviewer.get(f"/review/{late}?lang=en").text
     assert "⚑ Started outside its assignment&#39;s window" in reviewer.get("/review?lang=en").text
+    free = send_visit(store, datetime(2026, 12, 2, 10, 0, tzinfo=CHINA), inspector="inspector3")
+    assert assignments.flags(store, free) == []  # an inspector never given an assignment works freely
+    create(store, inspector="inspector2", site="hz-wulin-supermarket")  # elsewhere: the visit below is not one of theirs
     unassigned = send_visit(store, datetime(2026, 12, 2, 10, 0, tzinfo=CHINA), inspector="inspector2")
     assert "Not an assignment of this inspector" in reviewer.get(f"/review/{unassigned}?lang=en").text
