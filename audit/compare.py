@@ -208,6 +208,17 @@ def standings(db: sqlite_utils.Database, f: Filters, level: str, *, branch: str 
     return ranked([_sums(row[1:]).standing(row[0], names.get(row[0], {})) for row in rows], stage)
 
 
+def of_branch(db: sqlite_utils.Database, f: Filters, branch_id: str) -> tuple[Standing, str | None]:
+    """One branch's figure in scope and the checklist most of its visits used."""
+    where, params = scope(f)
+    rows = db.execute(f"SELECT r.checklist_id, {_SUMS} FROM {SCOPE} WHERE {where} AND r.branch_id = ? GROUP BY 1", [*params, branch_id]).fetchall()
+    total = Sums()
+    for row in rows:
+        total.add(_sums(row[1:]))
+    busiest = min(rows, key=lambda row: (-row[1], row[0]))[0] if rows else None
+    return total.standing(branch_id, {}), busiest
+
+
 def overall(db: sqlite_utils.Database, f: Filters) -> Standing:
     """The whole scope as one group: the chain's (or the region's) figure under the same rule."""
     return summarize(db, f).overall()

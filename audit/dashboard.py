@@ -135,9 +135,10 @@ def _items(figures: list[compare.ItemFigure], checklist: Any, lang: str) -> list
     return result
 
 
-def overview(db: sqlite_utils.Database, f: Filters, lang: str, by: str | None = None) -> Page:
+def overview(db: sqlite_utils.Database, f: Filters, lang: str, by: str | None = None, heat: tuple[int, int] = (HEAT_ITEMS, HEAT_BRANCHES)) -> Page:
     """The dashboard: the scope's figure, regions (when no region is chosen), branches ranked,
-    the trend, the most-failed details, the heatmap and the inspectors' calibration."""
+    the trend, the most-failed details, the heatmap (`heat`: its details and branches) and the
+    inspectors' calibration."""
     h = TEXT[lang]
     by = by if by in STAGES else None
     summary = compare.summarize(db, f)  # one pass over the scope for every ranking and total below
@@ -184,8 +185,8 @@ def overview(db: sqlite_utils.Database, f: Filters, lang: str, by: str | None = 
         )
         on_checklist = summary.standings(db, "branch", checklist=checklist_id) if not f.checklist else branches
         names = {r.id: r.name for r in rows}
-        worst = [Row(s.id, names.get(s.id, s.id), "", s) for s in on_checklist if s.rank is not None][-HEAT_BRANCHES:][::-1]
-        heat_items = page.items[:HEAT_ITEMS]
+        worst = [Row(s.id, names.get(s.id, s.id), "", s) for s in on_checklist if s.rank is not None][-heat[1]:][::-1]
+        heat_items = page.items[: heat[0]]
         grid = compare.failure_grid(db, f, checklist_id, [r.id for r in worst], [i["figure"].key for i in heat_items])
         if worst and heat_items:
             cells = [
@@ -222,19 +223,19 @@ def branch(db: sqlite_utils.Database, f: Filters, branch_id: str, lang: str) -> 
     """One branch: its figure, its sites ranked, its month-by-month line overall and per stage,
     and its own most-failed details."""
     h = TEXT[lang]
-    found = db.execute("SELECT name, region_id FROM branches WHERE id = ?", [branch_id]).fetchone()
+    found = db.execute("SELECT name FROM branches WHERE id = ?", [branch_id]).fetchone()
     if found is None:
         return None
     name = pick(json.loads(found[0]), lang, "zh-Hans")
-    mine = [s for s in compare.standings(db, f, "branch") if s.id == branch_id]
-    page = Page(lang, f, name, mine[0] if mine else compare.empty())
+    mine, checklist_id = compare.of_branch(db, f, branch_id)
+    page = Page(lang, f, name, mine)
     sites = compare.standings(db, f, "site", branch=branch_id)
     page.rows = [Row(s.id, pick(s.name, lang, "zh-Hans"), f"/hq/sites/{s.id}?" + query(f), s) for s in sites]
     page.rows_total = len(page.rows)
     tally = findings.tally(db, [branch_id], date.today()).get(branch_id)
     if tally:
         page.findings = [(Row(branch_id, name, "", page.overall), tally)]
-    if not mine:
+    if not mine.visits:
         return page
     overall_line = compare.trend(db, f, "branch", [branch_id])[branch_id]
     series = [charts.Series(h["overall"], [(m, fig.mean, fig.n) for m, fig in overall_line])]
@@ -243,7 +244,7 @@ def branch(db: sqlite_utils.Database, f: Filters, branch_id: str, lang: str) -> 
         if any(fig.n for _, fig in line):
             series.append(charts.Series(h[stage], [(m, fig.mean, fig.n) for m, fig in line]))
     page.charts["trend"] = charts.trend(series, f.months(), labels=_labels(h, h["trend_branch"]), lang=lang)
-    checklist_id = compare.busiest_checklist(db, f.narrowed(region=found[1]))
+    checklist_id = f.checklist or checklist_id
     if checklist_id:
         title, checklist = _checklist_title(db, checklist_id, lang)
         page.checklist = title

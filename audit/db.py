@@ -387,6 +387,11 @@ def _m012_released_where(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m013_released_by_branch(db: sqlite_utils.Database) -> None:
+    """A branch's page reads its own released visits, not the chain's year."""
+    db.execute("CREATE INDEX released_visits_branch ON released_visits (branch_id, day)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_foundation,
     _m002_photo_thumbnails,
@@ -400,6 +405,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m010_findings,
     _m011_assignments,
     _m012_released_where,
+    _m013_released_by_branch,
 ]
 
 BUSY_TIMEOUT_MS = 10_000

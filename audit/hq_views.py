@@ -22,7 +22,8 @@ from .signin import page_language, render
 from .wording import pick
 
 log = logging.getLogger("audit")
-PRINT_ROWS = 60  # branches in the PDF's table; the chart shows the highest and lowest of all
+PRINT_ROWS = 30  # branches in the PDF's table; the chart shows the highest and lowest of all
+PRINT_HEAT = (12, 20)  # the PDF's heatmap: its details and branches (WeasyPrint lays out every cell's text)
 
 
 def score(value: float | None) -> str:
@@ -116,7 +117,7 @@ def printable(db: sqlite_utils.Database, f: filters.Filters, lang: str, by: str 
 
     h = dashboard.TEXT[lang]
     with dashboard.deadline(db, 60):
-        page = dashboard.overview(db, f, lang, by)
+        page = dashboard.overview(db, f, lang, by, heat=PRINT_HEAT)
     page.rows = page.rows[:PRINT_ROWS]
     names = {key: dict(choices(db, lang)[key]) for key in ("region", "site_type", "checklist")}
     scope = [f"{h['period']}: {f.period} ({f.start.isoformat()} – {(f.end - timedelta(days=1)).isoformat()})"]
