@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -53,6 +53,7 @@ class Finding:
     cap: float | None
     note: str
     photos: tuple[Photo, ...]
+    voided: bool = False  # the store's dispute of it was accepted: the adjusted score leaves it out
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,12 @@ def _pseudonym(db: sqlite_utils.Database, inspector_id: str | None) -> str:
     return row[0] if row else "—"
 
 
+def _marked(db: sqlite_utils.Database, visit_uuid: str, failed: list[Finding]) -> tuple[Finding, ...]:
+    """The failed items, those voided by an accepted dispute marked so."""
+    voided = {row[0] for row in db.execute("SELECT item_id FROM voided_items WHERE visit_uuid = ?", [visit_uuid])}
+    return tuple(replace(f, voided=True) if f.item_id in voided else f for f in failed)
+
+
 def _findings(db: sqlite_utils.Database, branch_id: str, words: Words, today: date) -> tuple[FindingLine, ...]:
     """The branch's findings not yet closed, overdue first: what the store still owes."""
     sites = {row[0]: words.text(json.loads(row[1])) for row in db.execute("SELECT id, name FROM sites WHERE branch_id = ?", [branch_id])}
@@ -342,8 +349,8 @@ def build(db: sqlite_utils.Database, visit_uuid: str, requested_lang: str | None
         band=words.text(band.label) if band else "",
         band_tone=band_tone(checklist, result.band),
         stages=stages,
-        critical=tuple(items.critical),
-        failures=tuple(items.failures),
+        critical=_marked(db, visit_uuid, items.critical),
+        failures=_marked(db, visit_uuid, items.failures),
         waits=tuple(items.waits),
         other_photos=tuple(items.other_photos),
         narrative=review.hide((visit["narrative"] or "").strip(), hidden),

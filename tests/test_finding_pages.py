@@ -114,6 +114,7 @@ def test_the_store_answers_and_a_reviewer_judges(app: Any, store: Path) -> None:
     report = manager.get(f"/visits/{visit_id}/report?lang=en").text
     assert "After accepted disputes: " + f"{adjusted:.1f}".removesuffix(".0") in report
     assert "Findings at this branch still open" in report and "marked fixed, to be re-checked" in report
+    assert report.count("dispute accepted: not counted in the adjusted score") == 1
     again = reviewer.post(f"/findings/{disputed_id}", data={"csrf": reviewer.headers["X-CSRF-Token"], "action": "reject"}, follow_redirects=False)
     assert again.status_code == 422 and "not disputed" in again.text
     database.close()
