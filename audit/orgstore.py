@@ -28,7 +28,7 @@ TABLES = ("site_types", "regions", "branches", "sites")  # parents first
 _NOUNS = {"site_types": "site type", "regions": "region", "branches": "branch", "sites": "site"}
 _CHILDREN = {"site_types": ("sites", "site_type"), "regions": ("branches", "region_id"), "branches": ("sites", "branch_id")}
 _POINTERS = {"visits": ("visit", "visits"), "user_branches": ("store manager", "store managers")}
-_DERIVED = {"released_visits"}  # facts of released visits, which are counted as visits already
+_DERIVED = {"released_visits", "findings"}  # what released visits imply, counted as the visits already
 
 
 @dataclass(frozen=True)
