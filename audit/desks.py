@@ -16,11 +16,7 @@ from .assign_views import flag_words
 from .db import writing
 from .finding_views import TEXT as FINDING_TEXT
 from .signin import TEXT, page_language, render
-from .wording import pick
-
-
-def _when(value: str | None) -> str:
-    return (value or "")[:16].replace("T", " ")
+from .wording import clock, pick
 
 
 def _score(value: float | None) -> str:
@@ -58,7 +54,7 @@ async def queue(request: Request) -> Response:
     rows = [
         {
             "uuid": row["uuid"], "site": pick(row["site_name"], lang, "zh-Hans"), "checklist": titles.get(row["checklist_id"], row["checklist_id"]),
-            "started": _when(row["started_at"]), "inspector": row["inspector"], "version": row["version"], "waiting": _when(row["updated_at"]),
+            "started": clock(row["started_at"]), "inspector": row["inspector"], "version": row["version"], "waiting": clock(row["updated_at"]),
             "score": _score(row["score"]), "critical": row["critical_failures"] or 0, "flags": flag_words(flagged.get(row["uuid"], []), lang),
         }
         for row in waiting

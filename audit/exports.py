@@ -33,6 +33,7 @@ from .accounts import User
 from .export import TABLES
 from .export_files import SUFFIXES, save
 from .filters import Filters
+from .wording import clock
 
 log = logging.getLogger("audit")
 KEEP = timedelta(hours=24)
@@ -71,8 +72,8 @@ class Export:
 
     @property
     def kept_until(self) -> str:
-        """When it is removed (UTC), to the minute."""
-        return _stamp(datetime.fromisoformat(self.created_at) + KEEP)[:16].replace("T", " ")
+        """When it is removed, to the minute, in the organisation's time."""
+        return clock(_stamp(datetime.fromisoformat(self.created_at) + KEEP))
 
     def file_name(self) -> str:
         """The name a download is saved under: what it holds and when it was made."""

@@ -33,6 +33,7 @@ ENV = jinja2.Environment(
     autoescape=jinja2.select_autoescape(enabled_extensions=("html",), disabled_extensions=("css",), default=True),
     undefined=jinja2.StrictUndefined,
 )
+ENV.filters["clock"] = wording.clock
 TEMPLATE_VERSION = hashlib.sha256(
     b"".join(p.name.encode() + b"\0" + p.read_bytes() for p in sorted(TEMPLATES.iterdir()) if p.is_file())
     + version("weasyprint").encode()

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from . import answers
 from .model import Item
 from .visits import parse_time
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+# Moments the server records (reviews, answers, exports) are UTC; people read them in the
+# organisation's own time (AUDIT_TIMEZONE, an IANA name; Shanghai by default).
+DISPLAY_ZONE = ZoneInfo(os.environ.get("AUDIT_TIMEZONE", "Asia/Shanghai"))
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
 _ALIASES = {"zh": "zh-Hans", "zh-cn": "zh-Hans", "zh-sg": "zh-Hans", "zh-tw": "zh-Hant", "zh-hk": "zh-Hant", "zh-mo": "zh-Hant"}
 TEXT: dict[str, dict[str, str]] = json.loads((TEMPLATES / "report-text.json").read_text(encoding="utf-8"))
@@ -34,6 +39,20 @@ def pick(text: dict[str, str] | None, lang: str, default: str) -> str:
     if not text:
         return ""
     return text.get(lang) or text.get(default) or next(iter(text.values()))
+
+
+def clock(value: str | None) -> str:
+    """A stored moment as "YYYY-MM-DD HH:MM" in the organisation's time; one without an offset
+    (a time of day the phone wrote as it saw it) is shown as written."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value[:16].replace("T", " ")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(DISPLAY_ZONE)
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def _number(value: float) -> str:

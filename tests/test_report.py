@@ -248,3 +248,12 @@ def test_answers_and_pass_rules_in_the_readers_words(tmp_path: Path) -> None:
     unanswered = [phrase for stage in en.stages for section in stage.sections for phrase in section.unanswered]
     assert unanswered == ["Photo of the receipt (not answered)"]
     database.close()
+
+
+def test_moments_read_in_the_organisation_s_time() -> None:
+    from audit import wording
+
+    assert wording.DISPLAY_ZONE.key == "Asia/Shanghai"  # the default, as the tests run without AUDIT_TIMEZONE
+    assert wording.clock("2026-11-30T18:30:05+00:00") == "2026-12-01 02:30"
+    assert wording.clock("2026-11-30T10:00:00+08:00") == "2026-11-30 10:00"
+    assert wording.clock("2026-11-30T10:00") == "2026-11-30 10:00" and wording.clock("") == "" and wording.clock("garbage") == "garbage"
