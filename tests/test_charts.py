@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from audit import charts, pdf
+from audit import charts, pdf, svg
 
 from . import chart_cases as cases
 from .test_report_support import fonts, poppler
@@ -85,9 +85,9 @@ def test_long_labels_are_cut_with_the_whole_as_tooltip() -> None:
     cut = [t for t in texts(root) if t.startswith("北京三里屯")]
     assert cut == ["北京三里屯太古里旗…"]
     assert cases.LONG in [t.text for t in root.iter(SVG + "title")]
-    assert charts.fit("上海徐家汇店", 1000, 12) == "上海徐家汇店"
-    assert charts.width("上海", 12) == 24 and charts.width("an", 10) == pytest.approx(11.2)
-    assert charts.width("WM", 10) > charts.width("AB", 10) > charts.width("ab", 10) > charts.width("il", 10)
+    assert svg.fit("上海徐家汇店", 1000, 12) == "上海徐家汇店"
+    assert svg.width("上海", 12) == 24 and svg.width("an", 10) == pytest.approx(11.2)
+    assert svg.width("WM", 10) > svg.width("AB", 10) > svg.width("ab", 10) > svg.width("il", 10)
 
 
 def test_labels_are_escaped() -> None:
