@@ -11,17 +11,24 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
 
-from audit import accounts, db, demo, sessions
+from audit import accounts, db, demo, library, sessions
 from audit.app import create_app
 from audit.startup import Settings
 
-from .browser import CHROMIUM, CHROMIUM_FLAGS, free_port, wait_until_port_free, wait_until_up
+from .browser import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    free_port,
+    wait_until_port_free,
+    wait_until_up,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
@@ -52,6 +59,17 @@ def demo_database(path: Path) -> Path:
     database = db.connect(path)
     demo.build(database)
     demo.people(database)
+    database.close()
+    return path
+
+
+def demo_database_with_visits(path: Path, *, today: date, months: int = 6) -> Path:
+    """The demo organisation, its people, and visits sent and reviewed as `audit demo` makes them."""
+    database = db.connect(path)
+    demo.build(database)
+    checklists = library.load(library.CHECKLISTS)
+    db.record_checklists(database, checklists)
+    demo.build_visits(database, checklists, today=today, months=months)
     database.close()
     return path
 

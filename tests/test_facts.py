@@ -11,23 +11,18 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from audit import db, demo, facts, library
+from audit import db, facts
 from audit.pinned import pinned_checklist
 from audit.scoring import score_visit
 from audit.startup import Settings, open_store
 
-from .conftest import ROOT
+from .conftest import demo_database_with_visits
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("facts") / "audit.db"
-    database = db.connect(path)
-    demo.build(database)
-    checklists = library.load(ROOT / "checklists")
-    db.record_checklists(database, checklists)
-    demo.build_visits(database, checklists, today=date(2026, 11, 22))
-    database.close()
+    demo_database_with_visits(path, today=date(2026, 11, 22))
     return path
 
 

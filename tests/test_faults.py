@@ -23,8 +23,8 @@ from starlette.testclient import TestClient
 
 from audit import db, doctor, jobs, library
 from audit.app import create_app
-from audit.startup import NeedsRepair, Settings, open_store
 from audit.model import Checklist
+from audit.startup import NeedsRepair, Settings, open_store
 
 from .browser import free_port
 from .conftest import ROOT, ServerProcess, bearer, demo_database, sign_in

@@ -18,12 +18,12 @@ import pytest
 from PIL import Image
 from starlette.testclient import TestClient
 
-from audit import db, demo, library
+from audit import db, demo
 from audit.app import create_app
 from audit.pinned import latest_checklist
 from audit.startup import Settings
 
-from .conftest import sign_in
+from .conftest import demo_database_with_visits, sign_in
 
 MANAGER = demo.manager_name("sh-xujiahui")
 
@@ -31,12 +31,7 @@ MANAGER = demo.manager_name("sh-xujiahui")
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("findings") / "audit.db"
-    database = db.connect(path)
-    demo.build(database)
-    checklists = library.load(library.CHECKLISTS)
-    db.record_checklists(database, checklists)
-    demo.build_visits(database, checklists, today=date.today(), months=1)
-    database.close()
+    demo_database_with_visits(path, today=date.today(), months=1)
     return path
 
 

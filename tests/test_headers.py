@@ -16,14 +16,24 @@ from playwright.sync_api import Page
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
-from audit import db, demo, library
+from audit import demo
 from audit.app import create_app
-from audit.startup import Settings
 from audit.headers import APP_POLICY, PDF_POLICY
 from audit.routes import routes
+from audit.startup import Settings
 
-from .conftest import LiveServer, sign_in
-from .test_pwa_support import big_jpeg, checklist, fill_visit, open_app, start_visit, status_of, submit, wait_for, wait_for_worker
+from .conftest import LiveServer, demo_database_with_visits, sign_in
+from .test_pwa_support import (
+    big_jpeg,
+    checklist,
+    fill_visit,
+    open_app,
+    start_visit,
+    status_of,
+    submit,
+    wait_for,
+    wait_for_worker,
+)
 
 MISSING = "00000000-0000-4000-8000-000000000000"
 APP_FILES = ("/", "/sw.js", "/manifest.webmanifest", "/static/js/app.js", "/static/css/app.css", "/static/icons/icon-192.png")
@@ -33,12 +43,7 @@ APP_FILES = ("/", "/sw.js", "/manifest.webmanifest", "/static/js/app.js", "/stat
 def ids(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A demo store with a month of visits: a real visit and one of its photos."""
     path = tmp_path_factory.mktemp("headers") / "audit.db"
-    database = db.connect(path)
-    demo.build(database)
-    checklists = library.load(library.CHECKLISTS)
-    db.record_checklists(database, checklists)
-    demo.build_visits(database, checklists, today=date.today(), months=1)
-    database.close()
+    demo_database_with_visits(path, today=date.today(), months=1)
     with sqlite3.connect(path) as connection:
         visit, photo = connection.execute("SELECT visit_uuid, uuid FROM photos ORDER BY uuid LIMIT 1").fetchone()
         site, branch = connection.execute("SELECT s.id, s.branch_id FROM visits v JOIN sites s ON s.id = v.site_id WHERE v.uuid = ?", [visit]).fetchone()

@@ -17,7 +17,18 @@ import schemathesis
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
-from audit import accounts, answers, auth, db, demo, library, openapi, routes, sessions, visits
+from audit import (
+    accounts,
+    answers,
+    auth,
+    db,
+    demo,
+    library,
+    openapi,
+    routes,
+    sessions,
+    visits,
+)
 from audit.app import create_app
 from audit.startup import Settings
 

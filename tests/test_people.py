@@ -24,7 +24,7 @@ from audit.app import create_app
 from audit.model import INSPECTOR_ONLY
 from audit.startup import Settings
 
-from .conftest import ROOT, bearer, sign_in
+from .conftest import ROOT, bearer, demo_database_with_visits, sign_in
 
 PUBLIC = {("GET", "/"), ("GET", "/sw.js"), ("GET", "/manifest.webmanifest"), ("GET", "/health"), ("GET", "/signin"), ("POST", "/signin"), ("POST", "/api/session")}
 
@@ -33,12 +33,7 @@ PUBLIC = {("GET", "/"), ("GET", "/sw.js"), ("GET", "/manifest.webmanifest"), ("G
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The full demo: people, six months of reviewed visits with photos. Tests copy it."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    database = db.connect(path)
-    demo.build(database)
-    checklists = library.load(ROOT / "checklists")
-    db.record_checklists(database, checklists)
-    demo.build_visits(database, checklists, today=date(2026, 11, 22))
-    database.close()
+    demo_database_with_visits(path, today=date(2026, 11, 22))
     return path
 
 

@@ -15,11 +15,20 @@ from starlette.testclient import TestClient
 
 from audit import db, demo, report, wording
 from audit.app import create_app
-from audit.startup import Settings
 from audit.scoring import score_visit
+from audit.startup import Settings
 
 from .conftest import sign_in
-from .test_report_support import CST, HOME, REGION, Store, add_visit, fill, hostile_visit, supermarket
+from .test_report_support import (
+    CST,
+    HOME,
+    REGION,
+    Store,
+    add_visit,
+    fill,
+    hostile_visit,
+    supermarket,
+)
 
 
 @pytest.fixture(scope="module")

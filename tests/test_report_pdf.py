@@ -17,13 +17,25 @@ from PIL import Image
 from starlette.testclient import TestClient
 
 from audit import db, demo, pages, pdf, report
-from audit.branding import Branding
 from audit.app import create_app
+from audit.branding import Branding
 from audit.startup import Settings
 
 from .conftest import ROOT, sign_in
 from .test_report_support import (
-    CST, HOME, Store, add_visit, body_text, fill, fonts, hostile_texts, hostile_visit, poppler, squash, supermarket, trap,
+    CST,
+    HOME,
+    Store,
+    add_visit,
+    body_text,
+    fill,
+    fonts,
+    hostile_texts,
+    hostile_visit,
+    poppler,
+    squash,
+    supermarket,
+    trap,
 )
 
 LANGS = ("zh-Hans", "zh-Hant", "en")

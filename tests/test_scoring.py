@@ -36,8 +36,8 @@ def test_scores_are_stored_on_acceptance_and_recompute_alike(tmp_path: Any) -> N
 
     from audit import db, demo, library
     from audit.app import create_app
-    from audit.startup import Settings
     from audit.pinned import pinned_checklist
+    from audit.startup import Settings
 
     from .conftest import ROOT, demo_database, sign_in
 

@@ -19,8 +19,8 @@ from starlette.testclient import TestClient
 from audit import answers as rules
 from audit import demo, library, visits
 from audit.app import create_app
-from audit.startup import Settings
 from audit.model import Checklist
+from audit.startup import Settings
 
 from .conftest import ROOT, demo_database, sign_in
 
