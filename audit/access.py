@@ -24,6 +24,7 @@ ACTIONS = {
     "compare": ("hq", "admin"),
     "assign": ("hq", "admin"),
     "judge-disputes": ("reviewer", "hq", "admin"),
+    "answer-findings": ("store",),
 }
 
 

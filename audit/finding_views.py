@@ -36,7 +36,7 @@ def _not_found() -> Response:
     return Response("no such finding", status_code=404, media_type="text/plain")
 
 
-async def _run(request: Request, call: Any, *args: Any, **kwargs: Any) -> Any:
+async def run_in_pool(request: Request, call: Any, *args: Any, **kwargs: Any) -> Any:
     def run() -> Any:
         with request.app.state.pool.connection() as db:
             return call(db, *args, **kwargs)
@@ -79,7 +79,7 @@ async def store_list(request: Request) -> Response:
     if person.role != "store" and not access.may(person, "read-all"):
         return _not_found()
     lang = page_language(request)
-    cards = await _run(request, _list, person, lang, date.today())
+    cards = await run_in_pool(request, _list, person, lang, date.today())
     return render(request, "findings.html", lang=lang, f_t=TEXT[lang], cards=cards, judge=False)
 
 
@@ -98,7 +98,7 @@ def _detail(db: sqlite_utils.Database, person: User, finding_id: str, lang: str,
     }
 
 
-async def _photo(upload: Any) -> tuple[str, photos.Processed] | None:
+async def received_photo(upload: Any) -> tuple[str, photos.Processed] | None:
     if not isinstance(upload, UploadFile) or not upload.filename:
         return None
     raw = await upload.read(MAX_PHOTO + 1)
@@ -115,13 +115,13 @@ async def _photo(upload: Any) -> tuple[str, photos.Processed] | None:
 
 async def _act(request: Request, person: User, finding_id: str, action: str, form: Any) -> None:
     if action in ("fixed", "dispute"):
-        photo = await _photo(form.get("photo"))
-        await _run(
+        photo = await received_photo(form.get("photo"))
+        await run_in_pool(
             request, findings.answer, finding_id, person, action, str(form.get("note", "")),
             client_id=str(form.get("answer_id", "")) or str(uuid.uuid4()), photo=photo, today=date.today(),
         )
     elif action in ("accept", "reject"):
-        await _run(request, findings.decide, finding_id, person, action == "accept", str(form.get("note", "")))
+        await run_in_pool(request, findings.decide, finding_id, person, action == "accept", str(form.get("note", "")))
     else:
         raise findings.FindingError(f"unknown action {action!r}")
 
@@ -147,7 +147,7 @@ async def finding_page(request: Request) -> Response:
             message, failed = t["error"].format(message=t["unreadable"]), True
         else:
             return RedirectResponse(f"/findings/{finding_id}?done={action}", status_code=303)
-    screen = await _run(request, _detail, person, finding_id, lang, date.today())
+    screen = await run_in_pool(request, _detail, person, finding_id, lang, date.today())
     if screen is None:
         return _not_found()
     done = request.query_params.get("done", "")
@@ -166,7 +166,7 @@ async def disputes(request: Request) -> Response:
     def cards(db: sqlite_utils.Database) -> list[dict[str, Any]]:
         return [_card(db, f, lang, date.today()) for f in findings.disputed(db)]
 
-    return render(request, "findings.html", lang=lang, f_t=TEXT[lang], cards=await _run(request, cards), judge=True)
+    return render(request, "findings.html", lang=lang, f_t=TEXT[lang], cards=await run_in_pool(request, cards), judge=True)
 
 
 async def photo_thumb(request: Request) -> Response:
@@ -182,7 +182,7 @@ async def photo_thumb(request: Request) -> Response:
         ).fetchone()
         return row[0] if row else None
 
-    data = await _run(request, thumb)
+    data = await run_in_pool(request, thumb)
     if data is None:
         return _not_found()
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=31536000, immutable"})

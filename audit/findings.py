@@ -40,6 +40,10 @@ class FindingError(ValueError):
     """A move the finding's state, the person or the answer does not allow; the message says which."""
 
 
+class AnswerConflict(FindingError):
+    """Another answer was already stored under this answer's id."""
+
+
 @dataclass(frozen=True)
 class Finding:
     id: str
@@ -142,7 +146,7 @@ def answer(db: sqlite_utils.Database, finding_id: str, person: User, kind: str, 
         sent = db.execute("SELECT finding_id, action, note FROM finding_events WHERE client_id = ?", [client_id]).fetchone()
         if sent is not None:
             if tuple(sent) != (finding_id, kind, note):
-                raise FindingError("another answer was already sent under this id")
+                raise AnswerConflict("another answer was already sent under this id")
             return finding.state
         if finding.state != "open":
             raise FindingError(f"the finding is {finding.state}, so it cannot be answered now")
@@ -200,7 +204,7 @@ def decide(db: sqlite_utils.Database, finding_id: str, person: User, accept: boo
 
 def may_answer(db: sqlite_utils.Database, person: User, finding: Finding) -> bool:
     """A store manager of the finding's branch."""
-    if person.role != "store":
+    if not access.may(person, "answer-findings"):
         return False
     branch = db.execute("SELECT branch_id FROM sites WHERE id = ?", [finding.site_id]).fetchone()
     return branch is not None and branch[0] in person.branches

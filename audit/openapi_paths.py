@@ -292,6 +292,30 @@ def paths() -> dict[str, Any]:
                 },
             }
         },
+        "/api/findings/mine": {
+            "get": {
+                "summary": "The findings of a store manager's branches not yet closed by a later visit, for the phone to keep offline",
+                "responses": {
+                    "200": json_answer("Unanswered and overdue first.", {"type": "array", "items": ref("MyFinding")}),
+                    "403": role_refused("answer-findings"),
+                },
+            }
+        },
+        "/api/findings/{finding}/answers/{answer}": {
+            "put": {
+                "summary": "A store manager's answer to a finding, with its photo, under the id the phone gave it: sent again, it is one answer",
+                "parameters": [finding_id, uuid_param("answer", "The answer's id, made by the phone when the answer was written.")],
+                "requestBody": {"required": True, "content": {MULTIPART: {"schema": ref("FindingAnswer")}}},
+                "responses": {
+                    "200": json_answer("Stored (now or before): the finding's state.", ref("AnswerStored")),
+                    "403": role_refused("answer-findings"),
+                    "404": json_answer("No such finding at the caller's branches.", ref("Error")),
+                    "409": json_answer("Another answer is already stored under this id; nothing changed.", ref("Error")),
+                    "413": too_large,
+                    "422": json_answer("Refused whole (the finding's state, the window, a missing note or photo): nothing stored.", ref("Error")),
+                },
+            }
+        },
         "/api/openapi.json": {
             "get": {"summary": "This document", "responses": {"200": json_answer("OpenAPI 3.1.", {"type": "object"})}}
         },
@@ -306,7 +330,7 @@ def paths() -> dict[str, Any]:
         },
         "/api/sites": {
             "get": {
-                "summary": "Every site with its branch and region",
+                "summary": "Every site with its branch and region, and the keys the phone's search matches",
                 "responses": {
                     "200": json_answer("Every site.", {"type": "array", "items": ref("Site")}),
                     "403": role_refused("read-catalog"),

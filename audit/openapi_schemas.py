@@ -243,6 +243,52 @@ def schemas() -> dict[str, Any]:
                 "photo": {"type": "string", "format": "binary", "description": "A photo of the fix (needed where the detail asks for photo evidence)."},
             },
         },
+        "FindingAnswer": {
+            "type": "object",
+            "required": ["kind", "note"],
+            "properties": {
+                "kind": {"enum": ["fixed", "dispute"], "description": "The store's answer."},
+                "note": {"type": "string", "description": f"What was done, or why: at most {findings.MAX_NOTE} characters."},
+                "photo": {"type": "string", "format": "binary", "description": "A photo of the fix (needed where the detail asks for photo evidence)."},
+            },
+        },
+        "AnswerStored": {
+            "type": "object",
+            "required": ["finding", "answer", "state"],
+            "properties": {"finding": {"type": "string"}, "answer": {"type": "string"}, "state": {"enum": list(findings.STATES)}},
+        },
+        "MyFinding": {
+            "type": "object",
+            "required": ["id", "site_id", "site_name", "item_id", "language", "text", "fix", "photo", "critical", "state", "opened_on",
+                         "due_on", "overdue", "dispute_until", "history"],
+            "properties": {
+                "id": {"type": "string"},
+                "site_id": {"type": "string"},
+                "site_name": {"type": "object", "description": "Language → name."},
+                "item_id": {"type": "string"},
+                "language": {"type": "string", "description": "The checklist's own language, for texts lacking the reader's."},
+                "text": {"type": "object", "description": "Language → the standard."},
+                "fix": {"type": "object", "description": "Language → how to put it right."},
+                "photo": {"type": "boolean", "description": "The detail asks for a photo of the fix."},
+                "critical": {"type": "boolean"},
+                "state": {"enum": list(findings.ACTIVE)},
+                "opened_on": {"type": "string", "format": "date"},
+                "due_on": {"type": "string", "format": "date"},
+                "overdue": {"type": "boolean"},
+                "dispute_until": {"type": "string", "format": "date", "description": "The last day a dispute is taken."},
+                "history": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["action", "note", "at", "who", "photo"],
+                        "properties": {
+                            "action": {"type": "string"}, "note": {"type": "string"}, "at": {"type": "string"},
+                            "who": {"type": "string"}, "photo": {"type": "boolean"},
+                        },
+                    },
+                },
+            },
+        },
         "ReviewForm": {
             "type": "object",
             "required": ["action"],
@@ -331,13 +377,19 @@ def schemas() -> dict[str, Any]:
         },
         "Site": {
             "type": "object",
-            "required": ["id", "name", "site_type", "branch", "region"],
+            "required": ["id", "name", "site_type", "branch", "region", "search"],
             "properties": {
                 "id": {"type": "string"},
                 "name": {"type": "object"},
                 "site_type": {"type": "string"},
                 "branch": {"type": "object"},
                 "region": {"type": "object"},
+                "search": {
+                    "type": "string",
+                    "description": "What the phone's search matches, lowercased after NFKC: the site's id, the names of the site, "
+                    "its branch and its region in every language, and the full pinyin and pinyin initials of Chinese names, "
+                    "separated by spaces. A site matches when every typed word (normalised alike) occurs in it.",
+                },
             },
         },
     }

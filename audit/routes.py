@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import assign_views, desks, export_views, finding_views, hq_views, signin, views
+from . import assign_views, desks, export_views, finding_api, finding_views, hq_views, signin, views
 from .assets import STATIC
 
 
@@ -40,5 +40,6 @@ def routes() -> list[BaseRoute]:
         *export_views.routes(),
         *assign_views.routes(),
         *finding_views.routes(),
+        *finding_api.routes(),
         Mount("/static", app=StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]
