@@ -1,14 +1,16 @@
 // Boot and routing: mounts the status bar, shows the screen the URL's hash names (or the
 // sign-in screen while the phone has nobody signed in and nothing to work with), starts the
-// outbox, the review states, the assignments, the service worker, and checks the session and refreshes the
-// catalog when online. Screens build their nodes off-screen and the router swaps them in,
-// unless the inspector has already moved on.
+// outbox, the review states, the assignments, a store manager's findings and answers, the
+// service worker, and checks the session and refreshes the catalog when online. Screens build
+// their nodes off-screen and the router swaps them in, unless the user has already moved on.
 
+import * as answers from "./answers.js";
 import * as assignments from "./assignments.js";
 import * as db from "./db.js";
 import { emit, on } from "./events.js";
 import { language } from "./i18n.js";
 import * as catalog from "./catalog.js";
+import * as findings from "./findings.js";
 import * as outbox from "./outbox.js";
 import * as review from "./review.js";
 import * as session from "./session.js";
@@ -20,7 +22,16 @@ import * as overview from "./ui/overview.js";
 import * as section from "./ui/section.js";
 import * as sent from "./ui/sent.js";
 import * as signin from "./ui/signin.js";
+import * as storeFinding from "./ui/storefinding.js";
+import * as storeHome from "./ui/storehome.js";
 import * as submit from "./ui/submit.js";
+
+// A store manager's phone answers findings; everything else is the inspector's.
+const STORE_ROUTES = [
+  [/^signin$/, signin.render],
+  [/^f\/([^/]+)$/, storeFinding.render],
+  [/^/, storeHome.render],
+];
 
 const ROUTES = [
   [/^signin$/, signin.render],
@@ -54,7 +65,8 @@ function router(main) {
       nodes = await signin.render([], signal, true);
     } else {
       const path = location.hash.replace(/^#\/?/, "");
-      const [pattern, screen] = ROUTES.find(([candidate]) => candidate.test(path));
+      const routes = (await session.state()).user?.role === "store" ? STORE_ROUTES : ROUTES;
+      const [pattern, screen] = routes.find(([candidate]) => candidate.test(path));
       const params = path.match(pattern).slice(1).map((part) => (part === undefined ? undefined : decodeURIComponent(part)));
       nodes = await screen(params, signal);
     }
@@ -89,6 +101,8 @@ async function boot() {
   outbox.start();
   review.start();
   assignments.start();
+  answers.start();
+  findings.start();
   if (navigator.onLine) session.check().then(() => catalog.refresh());
   // a sign-in whose catalog download was cut off gets it as soon as the phone is back online
   addEventListener("online", async () => (await catalog.loaded()) || catalog.refresh());

@@ -9,6 +9,10 @@ const UPGRADES = [
     db.createObjectStore("checklists", { keyPath: "hash" });
     db.createObjectStore("meta", { keyPath: "key" });
   },
+  (db) => {
+    // a store manager's answers to findings, queued here until the server has them
+    db.createObjectStore("answers", { keyPath: "id" }).createIndex("user_id", "user_id");
+  },
 ];
 
 let opening = null;

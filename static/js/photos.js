@@ -7,7 +7,7 @@ import { isoLocal } from "./clock.js";
 const MAX_SIDE = 1600;
 const QUALITY = 0.85;
 
-async function downscale(file) {
+export async function downscale(file) {
   const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
   const ratio = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
   const width = Math.round(bitmap.width * ratio);

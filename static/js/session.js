@@ -11,6 +11,8 @@ import { emit } from "./events.js";
 import { request } from "./http.js";
 
 const JSON_HEADERS = { "Content-Type": "application/json" };
+// Who works in this app: inspectors (visits) and store managers (answering findings).
+const APP_ROLES = ["inspector", "store"];
 
 export async function state() {
   const [user, expired, signedOut] = await Promise.all([
@@ -61,8 +63,8 @@ export async function check() {
 export async function signIn(username, password) {
   const outcome = await withToken("/api/session", { method: "POST", headers: JSON_HEADERS, body: JSON.stringify({ username, password }) });
   if (outcome.kind !== "ok" || !outcome.body?.user || !outcome.body?.csrf) return outcome;
-  if (outcome.body.user.role !== "inspector") {
-    // reviewers, store managers and HQ work in the browser pages: this app ends their session
+  if (!APP_ROLES.includes(outcome.body.user.role)) {
+    // reviewers and HQ work in the browser pages: this app ends their session
     await request("/api/session", { method: "DELETE", headers: { "X-CSRF-Token": outcome.body.csrf } });
     return { ...outcome, kind: "not-inspector" };
   }
