@@ -14,10 +14,10 @@ import sqlite_utils
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
-from . import access, bodies, jobs, memory, org, pages, report, review, sync
+from . import access, bodies, jobs, memory, org, pages, report, review, sitesearch, sync
 from .accounts import User
-from .branding import Branding
 from .assets import INDEX, MANIFEST, STATIC
+from .branding import Branding
 from .headers import report_policy
 from .openapi import document
 
@@ -85,10 +85,16 @@ async def checklists(request: Request) -> JSONResponse:
     )
 
 
+def _searchable_sites(database: sqlite_utils.Database) -> list[dict[str, Any]]:
+    return sitesearch.with_keys(org.sites(database))
+
+
 async def sites(request: Request) -> JSONResponse:
+    """Every site with the keys the phone's search matches (names in every language, pinyin),
+    made here so that the phone only normalises what is typed."""
     if refused := _role(request, "read-catalog"):
         return refused
-    return JSONResponse(await _store(request, org.sites), headers=NO_CACHE)
+    return JSONResponse(await _store(request, _searchable_sites), headers=NO_CACHE)
 
 
 async def my_visits(request: Request) -> JSONResponse:

@@ -46,3 +46,14 @@ export async function checklist(hash) {
   const row = await db.get("checklists", hash);
   return row ? row.checklist : null;
 }
+
+// What is typed, as the server made the sites' search keys (audit/sitesearch.py): NFKC,
+// lowercase, split on spaces. Empty when nothing is typed.
+export function searchWords(typed) {
+  return typed.normalize("NFKC").toLowerCase().split(/\s+/).filter(Boolean);
+}
+
+// Whether every word occurs in the site's keys: names in every language, pinyin, initials.
+export function matches(site, words) {
+  return words.every((word) => site.search.includes(word));
+}

@@ -1,12 +1,20 @@
-// Starting a visit: choose the site, then one of the checklists for its site type. Reads the
-// catalog from IndexedDB, so it works offline once the app has been online.
+// Starting a visit: choose the site, then one of the checklists for its site type. The site
+// screen lists the inspector's assigned visits first, then the sites of their recent visits,
+// then every site by region under a search box: several words, each found in any language,
+// in pinyin or in pinyin initials (keys the server made, catalog.js matches). Reads the catalog
+// from IndexedDB, so it works offline once the app has been online.
 
+import * as assignments from "../assignments.js";
+import { when } from "../clock.js";
 import { on, emit } from "../events.js";
-import { t, text } from "../i18n.js";
+import { language, t, text } from "../i18n.js";
 import * as catalog from "../catalog.js";
+import * as review from "../review.js";
 import * as session from "../session.js";
 import * as visits from "../visits.js";
 import { bar, h, link } from "./dom.js";
+
+const RECENT_SITES = 5;
 
 const back = (href) => link(href, { class: "btn" }, t("nav.back"));
 
@@ -16,28 +24,99 @@ function siteButton(site) {
     h("span", { class: "sub" }, `${text(site.branch.name)} · ${text(site.region.name)}`));
 }
 
+// Starts an assignment's visit (its site and checklist, its items to re-check marked), or opens
+// the one this phone already started for it.
+export async function startAssignment(assignment, user, button) {
+  const started = (await visits.mine(user)).find((candidate) => candidate.assignment_id === assignment.id);
+  if (started) {
+    location.hash = `#/v/${started.uuid}`;
+    return;
+  }
+  const site = (await catalog.sites()).find((candidate) => candidate.id === assignment.site_id);
+  const entry = (await catalog.current()).find((candidate) => candidate.id === assignment.checklist_id);
+  if (!site || !entry) {
+    button.querySelector(".problem").textContent = t("home.assignment-unknown");
+    return;
+  }
+  button.disabled = true;
+  location.hash = `#/v/${(await visits.create(site, entry, user?.id, assignment)).uuid}`;
+}
+
+function assignedButton(assignment, user) {
+  const lang = language();
+  return h("button", {
+    type: "button", class: "card assignment", dataset: { assignment: assignment.id, site: assignment.site_id },
+    onclick: (event) => startAssignment(assignment, user, event.currentTarget),
+  },
+  h("strong", {}, text(assignment.site_name)),
+  h("span", {}, text(assignment.checklist_title)),
+  h("span", { class: "sub" }, `${when(assignment.window_start, lang)} – ${when(assignment.window_end, lang)}`),
+  h("span", { class: "problem", role: "alert" }));
+}
+
+// The sites of the inspector's latest visits on this phone and on the server, latest first.
+async function recentSites(user, byId) {
+  const local = await visits.mine(user);
+  const sent = await review.sent(user);
+  const latest = [...local, ...sent].sort((a, b) => (b.started_at || "").localeCompare(a.started_at || ""));
+  const ids = [...new Set(latest.map((visit) => visit.site_id))].filter((id) => byId.has(id));
+  return ids.slice(0, RECENT_SITES).map((id) => byId.get(id));
+}
+
+function group(id, title, cards) {
+  return cards.length ? h("section", { class: "group", id }, h("h2", {}, title), cards) : null;
+}
+
 export async function chooseSite(params, signal) {
-  on("catalog-updated", () => emit("screen-stale"), signal); // before reading, so no update is missed
+  // before reading, so no update is missed
+  for (const name of ["catalog-updated", "assignments-updated", "review-updated"]) on(name, () => emit("screen-stale"), signal);
   const sites = await catalog.sites();
   if (!sites.length) return [h("h1", {}, t("new.choose-site")), h("p", { class: "empty" }, t("new.no-catalog")), bar(back("#/"))];
+  const { user } = await session.state();
+  const byId = new Map(sites.map((site) => [site.id, site]));
+  const shortcuts = [
+    group("assigned-sites", t("home.assignments"), (await assignments.list(user)).map((assignment) => assignedButton(assignment, user))),
+    group("recent-sites", t("new.recent"), (await recentSites(user, byId)).map(siteButton)),
+  ].filter(Boolean);
   const regions = new Map();
   for (const site of sites) {
-    const key = site.region.id;
-    if (!regions.has(key)) regions.set(key, { name: site.region.name, sites: [] });
-    regions.get(key).sites.push(site);
+    if (!regions.has(site.region.id)) regions.set(site.region.id, { name: site.region.name, cards: [] });
+    const card = siteButton(site);
+    regions.get(site.region.id).cards.push({ site, card });
   }
   const groups = [...regions.values()].map((region) =>
-    h("section", { class: "group" }, h("h2", {}, text(region.name)), region.sites.map(siteButton)));
-  const filter = h("input", {
-    type: "search", class: "search", placeholder: t("new.search"), "aria-label": t("new.search"),
-    oninput: (event) => {
-      const wanted = event.target.value.trim().toLowerCase();
-      for (const el of document.querySelectorAll(".card.site")) {
-        el.hidden = wanted !== "" && !el.textContent.toLowerCase().includes(wanted);
+    h("section", { class: "group region" }, h("h2", {}, text(region.name)), region.cards.map(({ card }) => card)));
+  const nothing = h("p", { class: "empty", id: "no-match", role: "status", hidden: true });
+  const filter = (typed) => {
+    const words = catalog.searchWords(typed);
+    for (const section of shortcuts) section.hidden = words.length > 0;
+    let shown = 0;
+    for (const [index, region] of [...regions.values()].entries()) {
+      let visible = 0;
+      for (const { site, card } of region.cards) {
+        card.hidden = !catalog.matches(site, words);
+        if (!card.hidden) visible += 1;
       }
-    },
+      groups[index].hidden = visible === 0;
+      shown += visible;
+    }
+    nothing.hidden = shown > 0;
+    nothing.textContent = shown ? "" : t("new.nothing-matches", { typed: typed.trim() });
+  };
+  const search = h("input", {
+    type: "search", class: "search", id: "site-search", placeholder: t("new.search"), "aria-label": t("new.search"),
+    "aria-describedby": "search-hint", autocomplete: "off", autocapitalize: "off", spellcheck: "false", enterkeyhint: "search",
+    oninput: (event) => filter(event.target.value),
   });
-  return [h("h1", {}, t("new.choose-site")), filter, groups, bar(back("#/"))];
+  return [
+    h("h1", {}, t("new.choose-site")),
+    shortcuts,
+    search,
+    h("p", { class: "sub", id: "search-hint" }, t("new.search-hint")),
+    nothing,
+    h("div", { id: "all-sites" }, groups),
+    bar(back("#/")),
+  ];
 }
 
 function stageSummary(checklist) {
