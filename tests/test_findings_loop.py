@@ -1,7 +1,8 @@
 """The findings loop of issue 10, each person on a phone-sized page of their own: HQ assigns a
 visit; the inspector's phone lists it (offline too), the inspector fails two details with
 photos and sends it when back online; the reviewer releases it, which opens two findings; the
-store manager answers one "fixed" with a note and a photo and disputes the other; HQ accepts
+store manager, in the app on their phone, answers one "fixed" with a note and a photo and
+disputes the other, and the app's outbox sends both; HQ accepts
 the dispute, and the report shows the adjusted score beside the first one. A second assigned
 visit marks the claimed fix to re-check on the phone, without the store's words; the inspector
 sees it pass, the reviewer releases it, the finding is closed and HQ's branch page counts it
@@ -23,6 +24,7 @@ from audit import demo
 
 from .conftest import LiveServer
 from .test_pwa_screens import SCREENS
+from .test_pwa_store import answer_on_phone, sign_in_store
 from .test_pwa_support import (
     INSPECTOR,
     PASSWORD,
@@ -123,20 +125,6 @@ def finding_of(db_path: Path, item: str) -> tuple[str, str]:
     return found
 
 
-def answer(manager: Page, url: str, finding_id: str, action: str, note: str, photo: Path | None = None) -> None:
-    """The store manager opens a finding from their list and answers it ("fixed" or "dispute")."""
-    manager.goto(f"{url}/findings")
-    manager.click(f"a[href^='/findings/{finding_id}']")
-    manager.wait_for_selector("#note")
-    manager.fill("#note", note)
-    if photo is not None:
-        manager.set_input_files("#photo", str(photo))
-    if action == "fixed":
-        screen(manager, "finding-answer")
-    manager.click(f"button[value={action}]")
-    manager.wait_for_url(f"**/findings/{finding_id}?done={action}")
-
-
 def scores(report: Page) -> tuple[str, str]:
     """The report's first score and the one after accepted disputes, as printed."""
     box = report.inner_text(".scorebox")
@@ -193,16 +181,17 @@ def test_the_findings_loop_from_a_failed_detail_to_its_fix_confirmed(
     (fixed_id, state_a), (disputed_id, state_b) = finding_of(db_path, FIXED[1]), finding_of(db_path, DISPUTED[1])
     assert state_a == state_b == "open"
 
-    # 4. the store manager answers one fixed, with a note and a photo, and disputes the other
-    manager_context, manager = person(browser, browser_context_args, url, MANAGER)
-    manager.goto(f"{url}/findings")
-    assert manager.locator(f"a[href^='/findings/{fixed_id}']").is_visible()
-    assert manager.locator(f"a[href^='/findings/{disputed_id}']").is_visible()
+    # 4. on the store manager's phone, one fixed with a note and a photo, the other disputed; sent by its outbox
+    manager_context = browser.new_context(**browser_context_args)
+    manager = manager_context.new_page()
+    sign_in_store(manager, url, MANAGER)
     screen(manager, "findings-list")
-    answer(manager, url, fixed_id, "fixed", FIX_NOTE, fix_photo)
-    assert manager.locator(f"img[src^='/findings/{fixed_id}/photos/']").is_visible()
-    answer(manager, url, disputed_id, "dispute", DISPUTE_NOTE)
-    assert finding_of(db_path, FIXED[1])[1] == "fixed" and finding_of(db_path, DISPUTED[1])[1] == "disputed"
+    answer_on_phone(manager, fixed_id, "fixed", FIX_NOTE, fix_photo)
+    answer_on_phone(manager, disputed_id, "dispute", DISPUTE_NOTE)
+    wait_for(lambda: finding_of(db_path, DISPUTED[1])[1] == "disputed", what="the answers stored", page=manager)
+    assert finding_of(db_path, FIXED[1])[1] == "fixed"
+    manager.wait_for_selector(f"#answered .card.finding[data-finding='{fixed_id}'][data-state='fixed']")
+    screen(manager, "findings-answered")
 
     # 5. HQ accepts the dispute; the report shows the score after it beside the first one
     hq.goto(f"{url}/findings/disputes")
@@ -239,9 +228,17 @@ def test_the_findings_loop_from_a_failed_detail_to_its_fix_confirmed(
 
     # the finding is closed, and HQ counts it fixed on re-check
     assert finding_of(db_path, FIXED[1]) == (fixed_id, "closed")
-    manager.goto(f"{url}/findings/{fixed_id}?lang=en")
-    assert "Closed" in manager.inner_text(".card .pill")
+    manager.click("#sync-now")  # closed by the re-check: no longer on the store's list
+    manager.wait_for_selector(f".card.finding[data-finding='{fixed_id}']", state="detached")
+    page_context = browser.new_context(**browser_context_args)
+    pages = page_context.new_page()
+    pages.goto(f"{url}/signin")
+    pages.fill("#username", MANAGER)
+    pages.fill("#password", PASSWORD)
+    pages.click("button[type=submit]")
+    pages.goto(f"{url}/findings/{fixed_id}?lang=en")
+    assert "Closed" in pages.inner_text(".card .pill")
     assert fixed_on_recheck(hq, url, "/hq") >= 1
     assert fixed_on_recheck(hq, url, f"/hq/branches/{BRANCH}") >= 1
-    for other in (hq_context, reviewer_context, manager_context):
+    for other in (hq_context, reviewer_context, manager_context, page_context):
         other.close()

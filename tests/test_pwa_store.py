@@ -36,10 +36,11 @@ def store_server(tmp_path: Path) -> Iterator[ServerProcess]:
     server.kill()
 
 
-def sign_in_store(page: Page, url: str) -> None:
+def sign_in_store(page: Page, url: str, username: str = MANAGER) -> None:
+    """The app, signed in as a store manager: their findings listed."""
     page.goto(url)
     ready(page)
-    page.fill("#username", MANAGER)
+    page.fill("#username", username)
     page.fill("#password", demo.DEMO_PASSWORD)
     page.click("#signin-submit")
     page.wait_for_selector("#to-answer .card.finding")
@@ -78,7 +79,7 @@ def pending(page: Page) -> str:
     return str(page.locator("#status .pending").get_attribute("data-answers"))
 
 
-def answer(page: Page, finding_id: str, kind: str, note: str, photo: Path | None = None) -> None:
+def answer_on_phone(page: Page, finding_id: str, kind: str, note: str, photo: Path | None = None) -> None:
     """From the list: the finding's page, the kind of answer, the note, the photo; saved, back on the list."""
     page.click(f".card.finding[data-finding='{finding_id}']")
     page.wait_for_selector("#answer-form")
@@ -104,8 +105,8 @@ def test_answers_written_offline_survive_a_reload_and_are_stored_once(
 
     context.set_offline(True)
     photo = big_jpeg(tmp_path / "fix.jpg")
-    answer(page, fixed_id, "fixed", "已补齐两辆儿童推车并贴上提示", photo)
-    answer(page, disputed_id, "dispute", "当天门口有两辆推车，见监控")
+    answer_on_phone(page, fixed_id, "fixed", "已补齐两辆儿童推车并贴上提示", photo)
+    answer_on_phone(page, disputed_id, "dispute", "当天门口有两辆推车，见监控")
     assert page.locator(f".card.finding[data-finding='{fixed_id}']").get_attribute("data-state") == "fixed-waiting"
     assert page.locator(f".card.finding[data-finding='{disputed_id}']").get_attribute("data-state") == "dispute-waiting"
     wait_for(lambda: pending(page) == "2", what="two answers waiting", page=page)
@@ -162,7 +163,7 @@ def test_an_answer_stored_before_the_server_was_killed_is_stored_once(
         route.abort("connectionreset")
 
     page.route("**/api/findings/*/answers/*", store_then_kill)
-    answer(page, fixed_id, "fixed", "已整改", big_jpeg(tmp_path / "fix.jpg"))
+    answer_on_phone(page, fixed_id, "fixed", "已整改", big_jpeg(tmp_path / "fix.jpg"))
     wait_for(lambda: killed, what="the server killed after storing", page=page)
     wait_for(lambda: held(page)[0]["attempts"] >= 1, what="a failed attempt on the phone", page=page)
     assert killed == [200] and held(page)[0]["status"] == "outbox"
@@ -182,10 +183,10 @@ def test_a_refused_answer_shows_why_and_the_finding_can_be_answered_again(
     sign_in_store(page, store_server.url)
     with sqlite3.connect(db_path) as conn:  # the dispute window closed after the phone fetched its list
         conn.execute("UPDATE findings SET released_on = '2020-01-01' WHERE id = ?", [finding_id])
-    answer(page, finding_id, "dispute", "门口有推车")
+    answer_on_phone(page, finding_id, "dispute", "门口有推车")
     page.wait_for_selector(f".card.finding[data-finding='{finding_id}'][data-state='refused']")
     assert "7" in page.locator(f".card.finding[data-finding='{finding_id}'] .sub.bad").inner_text()
     assert answers_stored(db_path) == []
-    answer(page, finding_id, "fixed", "已整改", big_jpeg(tmp_path / "fix.jpg"))
+    answer_on_phone(page, finding_id, "fixed", "已整改", big_jpeg(tmp_path / "fix.jpg"))
     wait_for(lambda: state_of(db_path, finding_id) == "fixed", what="the second answer stored", page=page)
     assert [row[:2] for row in answers_stored(db_path)] == [(finding_id, "fixed")]
