@@ -94,7 +94,7 @@ def _detail(db: sqlite_utils.Database, person: User, finding_id: str, lang: str,
     return {
         "card": card, "events": findings.events(db, finding_id), "judge": judge,
         "answerable": findings.may_answer(db, person, finding) and finding.state == "open",
-        "answer_id": str(uuid.uuid4()), "dispute_days": findings.DISPUTE_DAYS,
+        "answer_id": str(uuid.uuid4()), "dispute_id": str(uuid.uuid4()), "dispute_days": findings.DISPUTE_DAYS,
     }
 
 
