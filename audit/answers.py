@@ -103,10 +103,14 @@ def problem(item: Item, answer: Any) -> str | None:
     return "a photo item takes photos, not a value"
 
 
+def _within(value: float, low: float | None, high: float | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
 def score(item: Item, answer: dict[str, Any] | None) -> float | None:
-    """The answer's score from 0 to 1; None where it does not count (unscored or weight 0, N/A,
+    """The answer's score from 0 to 1; None where it does not count (recorded only, N/A,
     unanswered): an item recorded for context cannot fail."""
-    if not item.scored or item.weight == 0 or not answer or answer.get("na") or not answered(item, answer):
+    if item.recorded or not answer or answer.get("na") or not answered(item, answer):
         return None
     value = answer["value"]
     if item.type == "yes_no":
@@ -119,8 +123,11 @@ def score(item: Item, answer: dict[str, Any] | None) -> float | None:
         return float(scores[value])
     if item.type == "multi_choice":
         return float(min(1.0, sum(scores[v] for v in value)))
-    inside = (item.pass_min is None or value >= item.pass_min) and (item.pass_max is None or value <= item.pass_max)
-    return 1.0 if inside else 0.0
+    if _within(value, item.pass_min, item.pass_max):
+        return 1.0
+    if item.partial_score is not None and _within(value, item.partial_min, item.partial_max):
+        return float(item.partial_score)
+    return 0.0
 
 
 def failed(item: Item, answer: dict[str, Any] | None) -> bool:
@@ -128,10 +135,12 @@ def failed(item: Item, answer: dict[str, Any] | None) -> bool:
 
 
 def fails(item: Item, result: float | None) -> bool:
-    """Whether an item's score (as `score` gives it) is a fail: for callers that have it already."""
+    """Whether an item's score (as `score` gives it) is a fail: for callers that have it already.
+    Without a pass_score (yes/no, number, timer) anything short of full credit fails: a
+    number's partial credit softens its score, not the verdict that it missed the standard."""
     if result is None:
         return False
-    threshold = item.pass_score if item.pass_score is not None else 0.5
+    threshold = item.pass_score if item.pass_score is not None else 1.0
     return result < threshold
 
 

@@ -68,10 +68,20 @@ class Item:
     pass_min: float | None = None
     pass_max: float | None = None
     pass_score: float | None = None
+    partial_min: float | None = None  # number, timer: the range of partial credit, pass widened on the sides `partial` names
+    partial_max: float | None = None
+    partial_score: float | None = None  # None: no partial credit (nor in versions stored before it existed)
+    day: int | None = None  # a case's day on which the detail is due (its own, else its section's)
 
     @property
     def scored(self) -> bool:
         return self.type in SCORED_TYPES
+
+    @property
+    def recorded(self) -> bool:
+        """Records its answer and never scores or fails: an unscored type, or weight 0 (whose
+        file may state no standard, so nothing may show it as a pass or a fail)."""
+        return not self.scored or self.weight == 0
 
 
 @dataclass(frozen=True)
@@ -115,6 +125,7 @@ class Checklist:
     bands: tuple[Band, ...]
     stages: tuple[Stage, ...]
     finding_days: FindingDays = FindingDays()
+    case_days: int | None = None  # a case over this many days (`case: {days: N}`); None: a single visit
 
     def items(self) -> list[Item]:
         return [item for stage in self.stages for section in stage.sections for item in section.items]
@@ -159,11 +170,12 @@ def _number(value: Any) -> float | None:
     return None if value is None else value
 
 
-def _item(data: dict[str, Any], language: str) -> Item:
+def _item(data: dict[str, Any], language: str, section_day: int | None) -> Item:
     when = data.get("when")
     evidence = data.get("evidence", {})
     critical = data.get("critical")
     passing = data.get("pass", {})
+    partial = data.get("partial")
     kind = data["type"]
     pass_score = data.get("pass_score", DEFAULT_PASS_SCORE) if kind in ("scale", "choice", "multi_choice") else None
     return Item(
@@ -200,6 +212,10 @@ def _item(data: dict[str, Any], language: str) -> Item:
         pass_min=_number(passing.get("min")),
         pass_max=_number(passing.get("max")),
         pass_score=pass_score,
+        partial_min=_number(partial.get("min", passing.get("min"))) if partial else None,
+        partial_max=_number(partial.get("max", passing.get("max"))) if partial else None,
+        partial_score=partial["score"] if partial else None,
+        day=data.get("day", section_day),
     )
 
 
@@ -227,7 +243,7 @@ def build(data: dict[str, Any]) -> Checklist:
                         id=section["id"],
                         title=text(section["title"], language),
                         weight=section.get("weight", 1),
-                        items=tuple(_item(item, language) for item in section["items"]),
+                        items=tuple(_item(item, language, section.get("day")) for item in section["items"]),
                     )
                     for section in stages[key]["sections"]
                 ),
@@ -236,6 +252,7 @@ def build(data: dict[str, Any]) -> Checklist:
             if key in stages
         ),
         finding_days=FindingDays(**data.get("finding_days", {})),
+        case_days=data["case"]["days"] if "case" in data else None,
     )
 
 

@@ -49,11 +49,34 @@ _PASS_SCORE = {
     "maximum": 1,
 }
 _PASS_RANGE = {
-    "description": "The range of values that pass (either bound or both).",
+    "description": "The range of values that pass (either bound or both): full credit. Leave it out, "
+    "with weight 0, to record the value without scoring it.",
     "type": "object",
     "properties": {"min": {"type": "number"}, "max": {"type": "number"}},
     "additionalProperties": False,
     "minProperties": 1,
+}
+_PARTIAL_RULE = (
+    "each bound given widens pass on that side (min below pass min, max above pass max); an answer "
+    "inside it but outside pass earns `score` and still fails."
+)
+_PARTIAL = {
+    "description": "Partial credit just outside `pass`: " + _PARTIAL_RULE,
+    "type": "object",
+    "properties": {
+        "min": {"type": "number"},
+        "max": {"type": "number"},
+        "score": {"description": "The credit, between 0 and 1.", "type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+    },
+    "required": ["score"],
+    "additionalProperties": False,
+    "anyOf": [{"required": ["min"]}, {"required": ["max"]}],
+}
+_DAY = {
+    "description": "The day of the case (1 is the first) on which the detail is due; case checklists only.",
+    "type": "integer",
+    "minimum": 1,
+    "maximum": 366,
 }
 
 
@@ -101,8 +124,12 @@ TYPE_KEYS: dict[str, dict[str, Any]] = {
         "min": {"description": "Lowest value that may be entered.", "type": "number"},
         "max": {"description": "Highest value that may be entered.", "type": "number"},
         "pass": _PASS_RANGE,
+        "partial": _PARTIAL,
     },
-    "timer": {"pass": {**_PASS_RANGE, "description": "Seconds that pass (min, max or both)."}},
+    "timer": {
+        "pass": {**_PASS_RANGE, "description": "Seconds that pass (min, max or both); leave it out, with weight 0, to record the time."},
+        "partial": {**_PARTIAL, "description": "Seconds just outside `pass` that earn partial credit: " + _PARTIAL_RULE},
+    },
     "timestamp": {},
     "text": {},
     "photo": {},
@@ -111,10 +138,13 @@ TYPE_REQUIRED: dict[str, list[str]] = {
     "scale": ["min", "max"],
     "choice": ["choices"],
     "multi_choice": ["choices"],
-    "number": ["unit", "pass"],
-    "timer": ["pass"],
+    "number": ["unit"],
 }
+RANGE_TYPES = ("number", "timer")  # scored by where the value falls: `pass`, then `partial`
 SCORED_ONLY_KEYS = ("weight", "na", "critical")
+# An item of weight 0 records its answer and never scores or fails: a standard it would be
+# held to (a pass rule, a cap) could only mislead the reader, so the file may not state one.
+RECORDED_REFUSED_KEYS = ("pass", "partial", "pass_score", "critical")
 
 _ITEM_PROPERTIES: dict[str, Any] = {
     "id": _id("item; answers are stored against it"),
@@ -141,6 +171,7 @@ _ITEM_PROPERTIES: dict[str, Any] = {
         "required": ["cap"],
         "additionalProperties": False,
     },
+    "day": _DAY,
     "evidence": {
         "description": "What the inspector must add: a photo or a note, always or on a fail.",
         "type": "object",
@@ -166,12 +197,17 @@ _ITEM_PROPERTIES: dict[str, Any] = {
 }
 
 
+_RECORDED = {"properties": {"weight": {"const": 0}}, "required": ["weight"]}  # the item records only
+
+
 def _type_rule(kind: str) -> dict[str, Any]:
     then: dict[str, Any] = {"properties": dict(TYPE_KEYS[kind])}
     if kind in TYPE_REQUIRED:
         then["required"] = TYPE_REQUIRED[kind]
     if kind in UNSCORED_TYPES:
         then["properties"].update({key: False for key in SCORED_ONLY_KEYS})
+    if kind in RANGE_TYPES:  # a range item scores only by its pass rule: required unless it records only
+        then.update({"if": _RECORDED, "else": {"required": ["pass"]}})
     return {"if": {"properties": {"type": {"const": kind}}, "required": ["type"]}, "then": then}
 
 
@@ -181,7 +217,8 @@ def build() -> dict[str, Any]:
         "type": "object",
         "properties": _ITEM_PROPERTIES,
         "required": ["id", "text", "guidance", "fix", "type"],
-        "allOf": [_type_rule(kind) for kind in RESPONSE_TYPES],
+        "allOf": [_type_rule(kind) for kind in RESPONSE_TYPES]
+        + [{"if": _RECORDED, "then": {"properties": {key: False for key in RECORDED_REFUSED_KEYS}}}],
         "unevaluatedProperties": False,
     }
     section = {
@@ -190,6 +227,7 @@ def build() -> dict[str, Any]:
             "id": _id("section"),
             "title": _text("Title of the section."),
             "weight": _weight("exclusiveMinimum"),
+            "day": {**_DAY, "description": "The day of the case on which the section's details are due, unless an item gives its own; case checklists only."},
             "items": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/item"}},
         },
         "required": ["id", "title", "items"],
@@ -255,6 +293,14 @@ def build() -> dict[str, Any]:
                     "critical": {"type": "integer", "minimum": 1, "maximum": 365},
                     "other": {"type": "integer", "minimum": 1, "maximum": 365},
                 },
+                "additionalProperties": False,
+            },
+            "case": {
+                "description": "A case over several days (after-sales, a hotel stay): one visit record covers it, "
+                "and sections and items say the `day` they are due.",
+                "type": "object",
+                "properties": {"days": {"description": "How many days the case runs.", "type": "integer", "minimum": 1, "maximum": 366}},
+                "required": ["days"],
                 "additionalProperties": False,
             },
             "stages": {

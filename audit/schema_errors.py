@@ -16,11 +16,13 @@ from jsonschema.exceptions import ValidationError
 from .problems import Problem
 from .schema import (
     _ITEM_PROPERTIES,
+    RECORDED_REFUSED_KEYS,
     RESPONSE_TYPES,
     SCHEMA,
     SCORED_ONLY_KEYS,
     STAGES,
     TYPE_KEYS,
+    UNSCORED_TYPES,
 )
 from .yamlsource import Path, Source, value_at
 
@@ -42,6 +44,7 @@ _MISSING_TEXT = {
         ": how the store puts a failure right, shown in its report; write it for a store manager, "
         "without how the check is done (that belongs in guidance, which the store never sees)"
     ),
+    "pass": ": the range that passes; to record the value without scoring it, give the item weight: 0",
 }
 
 
@@ -65,6 +68,13 @@ def _kind(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return "a mapping"
+
+
+def unquoted(written: str, value: Any) -> str:
+    """What YAML 1.1 made of an unquoted scalar (`no` false, `9:30` 570), for a message that
+    tells the author to quote it: YAML's typing, not the author, is what went wrong."""
+    typed = str(value).lower() if isinstance(value, bool) else "empty" if value is None else f"the number {value}"
+    return f"YAML reads the unquoted {written} as {typed}"
 
 
 def where(data: Any, path: Path) -> str:
@@ -140,14 +150,26 @@ def _translate(error: ValidationError, source: Source) -> list[Problem]:
         ]
     if rule == "required":
         missing = [key for key in expected if key not in value]
-        return [problem(f"{at}: missing required key {key!r}{_MISSING_TEXT.get(key, '')}") for key in missing]
+        within = f"{path[-1]} is " if path and isinstance(path[-1], str) else ""  # a key's mapping, e.g. "case is missing"
+        return [problem(f"{at}: {within}missing required key {key!r}{_MISSING_TEXT.get(key, '')}") for key in missing]
     if error.schema is False:
         # jsonschema does not say which property a `false` schema refused; these are the ones
         item = value_at(data, path)
         kind = item.get("type")
+        if kind in UNSCORED_TYPES:
+            return [
+                problem(f"{at}: key {key!r} does not apply to a {kind} item", path + (key,), key=True)
+                for key in SCORED_ONLY_KEYS
+                if key in item
+            ]
         return [
-            problem(f"{at}: key {key!r} does not apply to a {kind} item", path + (key,), key=True)
-            for key in SCORED_ONLY_KEYS
+            problem(
+                f"{at}: key {key!r} does not apply to an item of weight 0, which records its answer "
+                "and never scores or fails",
+                path + (key,),
+                key=True,
+            )
+            for key in RECORDED_REFUSED_KEYS
             if key in item
         ]
     if "propertyNames" in error.schema_path:
@@ -157,6 +179,9 @@ def _translate(error: ValidationError, source: Source) -> list[Problem]:
     if rule == "type":
         wanted = expected if isinstance(expected, list) else [expected]
         words = " or ".join(_JSON_TYPES.get(str(t), str(t)) for t in wanted)
+        written = source.typed.get(path)
+        if "string" in wanted and written is not None:
+            return [problem(f"{at}: {name} must be {words}, but {unquoted(written, value)}; write it in quotes: \"{written}\"")]
         return [problem(f"{at}: {name} must be {words}, not {_kind(value)}")]
     if rule in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         bound = {
@@ -178,6 +203,8 @@ def _translate(error: ValidationError, source: Source) -> list[Problem]:
     if rule == "uniqueItems":
         repeated = next(v for i, v in enumerate(value) if v in value[:i])
         return [problem(f"{at}: {name} lists {repeated!r} more than once")]
+    if rule == "anyOf" and name == "partial":
+        return [problem(f"{at}: partial needs a min or a max, beyond pass's, up to which it gives partial credit")]
     if rule == "oneOf" and name == "when":
         return [problem(f"{at}: when needs exactly one of 'equals' or 'in'")]
     return [problem(f"{at}: {error.message}")]

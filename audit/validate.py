@@ -10,15 +10,19 @@ import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path as FilePath
-from typing import Any
+from typing import Any, TypeGuard
 
 from . import model
 from .problems import Problem, ProblemsFound
-from .schema import ID_PATTERN
-from .schema_errors import schema_problems, suggest, where
+from .schema import ID_PATTERN, RANGE_TYPES, UNSCORED_TYPES
+from .schema_errors import schema_problems, suggest, unquoted, where
 from .yamlsource import MAX_BYTES, Path, Source, load, value_at
 
 _CONDITION_TYPES = ("yes_no", "scale", "choice", "multi_choice")
+
+
+def _numeric(value: Any) -> TypeGuard[float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,15 @@ def _items(data: dict[str, Any]) -> Iterator[tuple[Path, dict[str, Any]]]:
             for i, item in enumerate(items if isinstance(items, list) else []):
                 if isinstance(item, dict):
                     yield ("stages", key, "sections", s, "items", i), item
+
+
+def _day(data: dict[str, Any], path: Path) -> int | None:
+    """The day of the case an item (at path) is due: its own `day`, else its section's."""
+    for row in (value_at(data, path), value_at(data, path[:4])):
+        day = row.get("day") if isinstance(row, dict) else None
+        if isinstance(day, int) and not isinstance(day, bool):
+            return day
+    return None
 
 
 def _sections(data: dict[str, Any]) -> Iterator[tuple[Path, dict[str, Any]]]:
@@ -142,6 +155,7 @@ class _Checker:
     def items(self) -> None:
         earlier: dict[str, dict[str, Any]] = {}
         every = {item.get("id") for _, item in _items(self.data)}
+        days = {item.get("id"): _day(self.data, path) for path, item in _items(self.data)}
         for path, item in _items(self.data):
             at = where(self.data, path)
             kind = item.get("type")
@@ -149,16 +163,20 @@ class _Checker:
                 self.scale(path, item, at)
             elif kind in ("choice", "multi_choice"):
                 self.choices(path, item, at)
-            elif kind in ("number", "timer"):
+            elif kind in RANGE_TYPES:
                 self.number(path, item, at)
             evidence = item.get("evidence")
-            if isinstance(evidence, dict) and kind in ("timestamp", "text", "photo"):
+            if isinstance(evidence, dict) and (kind in UNSCORED_TYPES or item.get("weight") == 0):
+                what_item = f"a {kind} item" if kind in UNSCORED_TYPES else "an item of weight 0 (recorded only)"
                 for what, rule in evidence.items():
                     if rule == "on_fail":
-                        self.add(path + ("evidence", what), f"{at}: a {kind} item cannot fail, so {what}: on_fail never applies")
+                        self.add(path + ("evidence", what), f"{at}: {what_item} cannot fail, so {what}: on_fail never applies")
             when = item.get("when")
             if isinstance(when, dict) and isinstance(when.get("item"), str):
                 self.when(path, when, at, earlier, every)
+                due, target_due = days.get(item.get("id")), days.get(when["item"])
+                if when["item"] in earlier and due is not None and target_due is not None and target_due > due:
+                    self.add(path + ("when", "item"), f"{at}: due on day {due}, it depends on {when['item']!r}, due later on day {target_due}; it cannot be shown before that is answered")
             if isinstance(item.get("id"), str):
                 earlier.setdefault(item["id"], item)
 
@@ -196,23 +214,32 @@ class _Checker:
     def number(self, path: Path, item: dict[str, Any], at: str) -> None:
         low, high = item.get("min"), item.get("max")
         passing: dict[str, Any] = item["pass"] if isinstance(item.get("pass"), dict) else {}
+        partial: dict[str, Any] = item["partial"] if isinstance(item.get("partial"), dict) else {}
         pmin, pmax = passing.get("min"), passing.get("max")
-        numeric = (int, float)
-        if isinstance(low, numeric) and isinstance(high, numeric) and low >= high:
+        if _numeric(low) and _numeric(high) and low >= high:
             self.add(path + ("max",), f"{at}: max {high} must be greater than min {low}")
-        if isinstance(pmin, numeric) and isinstance(pmax, numeric) and pmin > pmax:
+        if _numeric(pmin) and _numeric(pmax) and pmin > pmax:
             self.add(path + ("pass",), f"{at}: pass min {pmin} is above pass max {pmax}, so nothing passes")
-        if item.get("type") == "timer":
-            low = 0
-            for bound, value in (("min", pmin), ("max", pmax)):
-                if isinstance(value, numeric) and value < 0:
-                    self.add(path + ("pass", bound), f"{at}: pass {bound} {value} is negative; a timer counts seconds from 0")
-            return
-        for bound, value in (("min", pmin), ("max", pmax)):
-            if not isinstance(value, numeric):
+        for bound, below in (("min", True), ("max", False)):
+            value, limit = partial.get(bound), passing.get(bound)
+            if not _numeric(value) or not passing:  # no pass at all: the schema has said so
                 continue
-            if (isinstance(low, numeric) and value < low) or (isinstance(high, numeric) and value > high):
-                self.add(path + ("pass", bound), f"{at}: pass {bound} {value} lies outside what may be entered ({low} to {high})")
+            if not _numeric(limit):
+                self.add(path + ("partial", bound), f"{at}: partial {bound} {value} widens pass on a side it leaves open; pass has no {bound}, so partial may not have one")
+            elif (value >= limit) if below else (value <= limit):
+                side = "below pass min" if below else "above pass max"
+                self.add(path + ("partial", bound), f"{at}: partial {bound} {value} must be {side} {limit}: partial credit is for answers just outside what passes")
+        bounds = [(key, bound, rule.get(bound)) for key, rule in (("pass", passing), ("partial", partial)) for bound in ("min", "max")]
+        if item.get("type") == "timer":
+            for key, bound, value in bounds:
+                if _numeric(value) and value < 0:
+                    self.add(path + (key, bound), f"{at}: {key} {bound} {value} is negative; a timer counts seconds from 0")
+            return
+        for key, bound, value in bounds:
+            if not _numeric(value):
+                continue
+            if (_numeric(low) and value < low) or (_numeric(high) and value > high):
+                self.add(path + (key, bound), f"{at}: {key} {bound} {value} lies outside what may be entered ({low} to {high})")
 
     def when(self, path: Path, when: dict[str, Any], at: str, earlier: dict[str, dict[str, Any]], every: set[Any]) -> None:
         target_id = when["item"]
@@ -232,7 +259,13 @@ class _Checker:
             return
         values = [when["equals"]] if "equals" in when else when.get("in", [])
         key = "equals" if "equals" in when else "in"
-        for value in values if isinstance(values, list) else []:
+        for index, value in enumerate(values if isinstance(values, list) else []):
+            at_value = path + (("when", key) if key == "equals" else ("when", key, index))
+            written = self.source.typed.get(at_value, "")
+            if isinstance(value, bool) and written and written.lower() not in ("yes", "no"):
+                # condition_value reads true/false as the answers yes/no; `on`, `off`, `true` and `false` say neither
+                self.add(at_value, f"{at}: {unquoted(written, value)}; write yes or no for a yes/no answer, or quote a choice id: \"{written}\"")
+                continue
             allowed = self.answers(target)
             value = model.condition_value(value)
             if allowed is not None and value not in allowed:
@@ -250,6 +283,21 @@ class _Checker:
                     f"{where(self.data, ('site_types',))}: site type {value!r} is not in the organisation file"
                     f"{suggest(value, every)}; its site types are {', '.join(every) or 'none'}",
                 )
+
+    def days(self) -> None:
+        """A `day` places a detail in a case over several days: it needs the case, and falls within it."""
+        case = self.data.get("case")
+        days = case.get("days") if isinstance(case, dict) else None
+        dated = [(path, section) for path, section in _sections(self.data)] + list(_items(self.data))
+        for path, row in dated:
+            day = row.get("day")
+            if not isinstance(day, int) or isinstance(day, bool):
+                continue
+            at = where(self.data, path)
+            if case is None:
+                self.add(path + ("day",), f"{at}: day {day} places it in a case over several days, but the checklist has no case; add case: {{days: N}} at the top")
+            elif isinstance(days, int) and day > days:
+                self.add(path + ("day",), f"{at}: day {day} falls after the case's last day ({days})")
 
     @staticmethod
     def answers(target: dict[str, Any]) -> list[Any] | None:
@@ -276,7 +324,7 @@ def check_source(
         return None, problems + [Problem(*source.position(()), f"a checklist file must be a mapping of keys (id, title, stages, ...); this file is {found}")]
     problems = problems + schema_problems(source)
     checker = _Checker(source)
-    for check in (checker.languages, checker.ids, checker.bands, checker.items):
+    for check in (checker.languages, checker.ids, checker.bands, checker.items, checker.days):
         check()
     if site_types is not None:
         checker.site_types(site_types)

@@ -50,6 +50,10 @@ class Source:
     data: Any
     values: dict[Path, Position] = field(default_factory=dict)
     keys: dict[Path, Position] = field(default_factory=dict)
+    typed: dict[Path, str] = field(default_factory=dict)
+    """The text of each unquoted scalar that YAML 1.1 typed as something other than a string
+    (`no` as false, `9:30` as 570, `010` as 8): where a string was meant, a message can show
+    the author what was written and tell them to quote it."""
 
     def position(self, path: Path, *, key: bool = False) -> Position:
         """Where the value (or, with key=True, the key) at path stood; the nearest recorded
@@ -190,14 +194,25 @@ class _Builder:
             return None
         return value
 
+    def key_name(self, event: Any) -> str:
+        """A key's text: a plain scalar, or an alias of an anchored string. An anchor on a key
+        (`&k a: 1`) names the key's scalar, which a later alias (`b: *k`) may use as a value."""
+        if isinstance(event, yaml.ScalarEvent):
+            if event.value == "<<" and event.tag is None and event.implicit[0]:
+                raise self.fatal(event.start_mark, "merge keys (<<) are not supported; write the keys out")
+            if event.anchor is not None:
+                self.anchors[event.anchor] = (self.scalar(event), 1)
+            return str(event.value)
+        if isinstance(event, yaml.AliasEvent):
+            anchored = self.anchors.get(event.anchor or "", (None, 0))[0]
+            if isinstance(anchored, str):
+                return anchored
+        raise self.fatal(event.start_mark, "mapping keys must be plain strings")
+
     def key(self, event: Any) -> None:
         top = self.stack[-1]
-        if not isinstance(event, yaml.ScalarEvent):
-            raise self.fatal(event.start_mark, "mapping keys must be plain strings")
-        name = event.value
+        name = self.key_name(event)
         here = _position(event.start_mark)
-        if name == "<<" and event.tag is None and event.implicit[0]:
-            raise self.fatal(event.start_mark, "merge keys (<<) are not supported; write the keys out")
         if name in top.seen:
             first = top.seen[name]
             self.problems.append(
@@ -241,6 +256,8 @@ class _Builder:
             return
         if isinstance(event, yaml.ScalarEvent):
             value = self.scalar(event)
+            if event.implicit[0] and event.value and not isinstance(value, str):
+                self.source.typed.setdefault(path, event.value)
             if event.anchor is not None:
                 self.anchors[event.anchor] = (value, 1)
             self.attach(value, 1, event.start_mark, path)

@@ -32,6 +32,19 @@ def with_items(items: str) -> str:
     return BASE + items
 
 
+def as_case(text: str, days: int = 3) -> str:
+    """The checklist as a case over `days` days: one line more above `stages`."""
+    return text.replace("stages:\n", f"case: {{days: {days}}}\nstages:\n", 1)
+
+
+ITEM = "          - {{id: {id}, text: t, guidance: g, fix: 改, {keys}}}\n"
+
+
+def item(ident: str, keys: str) -> str:
+    """One more item, in flow style, with the given keys after the texts."""
+    return ITEM.format(id=ident, keys=keys)
+
+
 CASES: list[tuple[str, str, int, str, bool]] = [
     ("syntax error", BASE + "          - id: [unclosed\n", 18, "YAML syntax error", False),
     ("tab indentation", BASE.replace("            text:", "\ttext:"), 13, "YAML syntax error", False),
@@ -60,7 +73,34 @@ CASES: list[tuple[str, str, int, str, bool]] = [
     ("duplicate choice id", with_items("          - id: greet\n            text: 问候\n            guidance: 听\n            fix: 改\n            type: choice\n            choices:\n              - {id: a, label: 好, score: 1}\n              - {id: a, label: 差, score: 0}\n"), 24, "duplicate choice id 'a'", False),
     ("pass threshold outside the range", with_items("          - {id: n, text: 数, guidance: 数, fix: 改, type: number, unit: 辆, min: 0, max: 10, pass: {min: 20}}\n"), 17, "pass min 20 lies outside what may be entered (0 to 10)", False),
     ("pass min above pass max", with_items("          - {id: wait, text: 等, guidance: 计时, fix: 改, type: timer, pass: {min: 60, max: 30}}\n"), 17, "pass min 60 is above pass max 30", False),
-    ("number without pass", with_items("          - {id: n, text: 数, guidance: 数, fix: 改, type: number, unit: 辆}\n"), 17, "missing required key 'pass'", True),
+    ("number without pass", with_items("          - {id: n, text: 数, guidance: 数, fix: 改, type: number, unit: 辆}\n"), 17, "missing required key 'pass': the range that passes; to record the value without scoring it, give the item weight: 0", True),
+    ("timer without pass", with_items(item("w", "type: timer")), 17, "missing required key 'pass'", True),
+    # graded thresholds: partial credit just outside pass
+    ("partial without a bound", with_items(item("w", "type: timer, pass: {max: 30}, partial: {score: 0.5}")), 17, "partial needs a min or a max, beyond pass's", True),
+    ("partial without a score", with_items(item("w", "type: timer, pass: {max: 30}, partial: {max: 60}")), 17, "item 'w': partial is missing required key 'score'", True),
+    ("partial score of 1", with_items(item("w", "type: timer, pass: {max: 30}, partial: {max: 60, score: 1}")), 17, "score 1 is out of range: it must be less than 1", True),
+    ("partial score of 0", with_items(item("w", "type: timer, pass: {max: 30}, partial: {max: 60, score: 0}")), 17, "score 0 is out of range: it must be greater than 0", True),
+    ("partial inside pass", with_items(item("w", "type: timer, pass: {max: 60}, partial: {max: 30, score: 0.5}")), 17, "item 'w': partial max 30 must be above pass max 60", False),
+    ("partial at the pass limit", with_items(item("n", "type: number, unit: 件, pass: {min: 3}, partial: {min: 3, score: 0.5}")), 17, "item 'n': partial min 3 must be below pass min 3", False),
+    ("partial on a side pass leaves open", with_items(item("w", "type: timer, pass: {max: 30}, partial: {min: 5, max: 60, score: 0.5}")), 17, "item 'w': partial min 5 widens pass on a side it leaves open", False),
+    ("partial outside what may be entered", with_items(item("n", "type: number, unit: 件, min: 0, max: 10, pass: {min: 3}, partial: {min: -1, score: 0.5}")), 17, "item 'n': partial min -1 lies outside what may be entered (0 to 10)", False),
+    ("negative partial on a timer", with_items(item("w", "type: timer, pass: {min: 10}, partial: {min: -5, score: 0.5}")), 17, "item 'w': partial min -5 is negative", False),
+    ("partial on a yes_no item", with_items(item("y", "type: yes_no, partial: {max: 1, score: 0.5}")), 17, "key 'partial' does not apply to a yes_no item", True),
+    # recorded only: weight 0 states no standard
+    ("pass on a recorded item", with_items(item("n", "type: number, unit: 人, weight: 0, pass: {min: 3}")), 17, "item 'n': key 'pass' does not apply to an item of weight 0, which records its answer", True),
+    ("partial on a recorded item", with_items(item("w", "type: timer, weight: 0, partial: {max: 60, score: 0.5}")), 17, "key 'partial' does not apply to an item of weight 0", True),
+    ("critical on a recorded item", with_items(item("y", "type: yes_no, weight: 0, critical: {cap: 60}")), 17, "key 'critical' does not apply to an item of weight 0", True),
+    ("pass_score on a recorded item", with_items(item("s", "type: scale, min: 1, max: 5, weight: 0, pass_score: 0.8")), 17, "key 'pass_score' does not apply to an item of weight 0", True),
+    ("on_fail on a recorded item", with_items(item("y", "type: yes_no, weight: 0, evidence: {note: on_fail}")), 17, "item 'y': an item of weight 0 (recorded only) cannot fail, so note: on_fail never applies", False),
+    # cases over several days
+    ("day without a case", with_items(item("d", "type: yes_no, day: 2")), 17, "item 'd': day 2 places it in a case over several days, but the checklist has no case; add case: {days: N}", False),
+    ("day after the case", as_case(with_items(item("d", "type: yes_no, day: 5"))), 18, "item 'd': day 5 falls after the case's last day (3)", False),
+    ("section day after the case", as_case(BASE.replace("        title: 入口\n", "        title: 入口\n        day: 4\n")), 12, "section 'entrance': day 4 falls after the case's last day (3)", False),
+    ("day zero", as_case(with_items(item("d", "type: yes_no, day: 0"))), 18, "day 0 is out of range: it must be at least 1", True),
+    ("day as text", as_case(with_items(item("d", "type: yes_no, day: monday"))), 18, "day must be a whole number, not a string", True),
+    ("case without days", as_case(BASE).replace("case: {days: 3}", "case: {}"), 6, "checklist: case is missing required key 'days'", True),
+    ("case of no days", as_case(BASE, days=0), 6, "days 0 is out of range: it must be at least 1", True),
+    ("when on a later day", as_case(with_items(item("first", "type: yes_no, day: 3") + item("then", "type: yes_no, day: 1, when: {item: first, equals: yes}"))), 19, "item 'then': due on day 1, it depends on 'first', due later on day 3", False),
     ("scale min above max", with_items("          - {id: s, text: 评, guidance: 评, fix: 改, type: scale, min: 5, max: 1}\n"), 17, "1 to 10 steps apart", False),
     ("scale label out of range", with_items("          - {id: s, text: 评, guidance: 评, fix: 改, type: scale, min: 1, max: 5, labels: {9: 好}}\n"), 17, "label for 9, outside the scale 1 to 5", False),
     ("critical cap out of range", with_items("            critical: {cap: 120}\n"), 17, "cap 120 is out of range: it must be at most 100", True),
@@ -73,7 +113,14 @@ CASES: list[tuple[str, str, int, str, bool]] = [
     ("unknown stage", BASE.replace("  pre-sale:", "  presale:"), 7, "unknown stage 'presale' (did you mean 'pre-sale'?)", True),
     ("unknown response type", BASE.replace("type: yes_no", "type: yesno"), 16, "unknown response type 'yesno' (did you mean 'yes_no'?)", True),
     ("site type not an id", BASE.replace("[supermarket]", "[Super Market]"), 5, "checklist: site type 'Super Market' may hold only lowercase letters", True),
-    ("site type read as false", BASE.replace("[supermarket]", "[no]"), 5, "checklist: site_types must be a string, not true/false", True),
+    # YAML 1.1 types some unquoted words and numbers: where a string is meant, say to quote it
+    ("site type read as false", BASE.replace("[supermarket]", "[no]"), 5, 'checklist: site_types must be a string, but YAML reads the unquoted no as false; write it in quotes: "no"', True),
+    ("text read as false", BASE.replace("en: Shop}", "en: off}"), 2, 'checklist: en must be a string, but YAML reads the unquoted off as false; write it in quotes: "off"', True),
+    ("time read as a number", with_items(item("t", "type: yes_no")).replace("text: t,", "text: 9:30,"), 17, "item 't': text must be a string or a mapping, but YAML reads the unquoted 9:30 as the number 570; write it in quotes: \"9:30\"", True),
+    ("octal id read as a number", BASE.replace("id: entrance", "id: 010"), 9, 'id must be a string, but YAML reads the unquoted 010 as the number 8; write it in quotes: "010"', True),
+    ("choice id read as true", with_items("          - id: power\n            text: 电源\n            guidance: 看\n            fix: 改\n            type: choice\n            choices:\n              - {id: on, label: 开, score: 1}\n              - {id: \"off\", label: 关, score: 0}\n"), 23, 'id must be a string, but YAML reads the unquoted on as true; write it in quotes: "on"', True),
+    ("language read as false", BASE.replace("language: zh-Hans", "language: no"), 3, 'language must be a string, but YAML reads the unquoted no as false', True),
+    ("when value read as true", with_items("          - id: power\n            text: 电源\n            guidance: 看\n            fix: 改\n            type: choice\n            choices:\n              - {id: \"on\", label: 开, score: 1}\n              - {id: \"off\", label: 关, score: 0}\n" + item("x", "type: yes_no, when: {item: power, in: [\"off\", on]}")), 25, 'item \'x\': YAML reads the unquoted on as true; write yes or no for a yes/no answer, or quote a choice id: "on"', False),
     ("missing guidance", BASE.replace("            guidance: 看入口\n", ""), 12, "item 'carts': missing required key 'guidance'", True),
     ("missing fix", BASE.replace("            fix: 入口保持有儿童车\n", ""), 12, "item 'carts': missing required key 'fix': how the store puts a failure right", True),
     ("empty fix", BASE.replace("fix: 入口保持有儿童车", 'fix: ""'), 15, "item 'carts': fix must not be empty", True),

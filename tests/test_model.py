@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 
-from audit.model import INSPECTOR_ONLY, for_store, from_dict
+from audit.model import INSPECTOR_ONLY, Checklist, for_store, from_dict
 from audit.validate import check_bytes
 
-from .checklist_cases import BASE
+from .checklist_cases import BASE, as_case, item, with_items
 
 
 def content_hash(text: str) -> str:
@@ -91,3 +91,54 @@ def test_a_version_stored_before_items_had_a_fix_still_loads() -> None:
     del stored["stages"][0]["sections"][0]["items"][0]["fix"]
     item = from_dict(stored).items()[0]
     assert item.fix == {} and item.guidance == {"zh-Hans": "看入口"}
+
+
+def checklist_of(text: str) -> Checklist:
+    result = check_bytes(text.encode("utf-8"), "case.yaml")
+    assert result.checklist is not None, result.problems
+    return result.checklist
+
+
+def test_partial_credit_widens_pass_on_the_sides_it_names() -> None:
+    """`partial: {max: 26}` under `pass: {min: 18, max: 24}` keeps 18 as its min: the model
+    holds the whole range, so both ports test one range and never fall back themselves."""
+    items = checklist_of(
+        with_items(
+            item("temp", "type: number, unit: ℃, pass: {min: 18, max: 24}, partial: {max: 26, score: 0.25}")
+            + item("wait", "type: timer, pass: {max: 30}")
+        )
+    ).items()
+    temp, wait = items[1], items[2]
+    assert (temp.partial_min, temp.partial_max, temp.partial_score) == (18, 26, 0.25)
+    assert (wait.partial_min, wait.partial_max, wait.partial_score) == (None, None, None)
+
+
+def test_a_recorded_item_is_one_that_never_scores() -> None:
+    items = checklist_of(
+        with_items(item("count", "type: number, unit: 人, weight: 0") + item("words", "type: text") + item("wait", "type: timer, pass: {max: 30}"))
+    ).items()
+    assert [i.recorded for i in items] == [False, True, True, False]
+    assert items[1].pass_min is None and items[1].pass_max is None
+
+
+def test_days_come_from_the_item_else_its_section() -> None:
+    text = as_case(BASE.replace("        title: 入口\n", "        title: 入口\n        day: 2\n"), days=10) + item("later", "type: yes_no, day: 9")
+    checklist = checklist_of(text)
+    assert checklist.case_days == 10
+    assert [i.day for i in checklist.items()] == [2, 9]
+    assert checklist_of(BASE).case_days is None and checklist_of(BASE).items()[0].day is None
+
+
+def test_a_day_given_on_the_section_or_each_item_hashes_alike() -> None:
+    on_section = as_case(BASE.replace("        title: 入口\n", "        title: 入口\n        day: 2\n"))
+    on_item = as_case(BASE + "            day: 2\n")
+    assert checklist_of(on_section).content_hash() == checklist_of(on_item).content_hash()
+
+
+def test_a_version_stored_before_partial_credit_and_cases_still_loads() -> None:
+    stored = json.loads(checklist_of(BASE).canonical_json())
+    del stored["case_days"]
+    for key in ("partial_min", "partial_max", "partial_score", "day"):
+        del stored["stages"][0]["sections"][0]["items"][0][key]
+    again = from_dict(stored)
+    assert again.case_days is None and again.items()[0].partial_score is None and again.items()[0].day is None

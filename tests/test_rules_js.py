@@ -51,8 +51,8 @@ VALUES: dict[str, tuple[list[Any], list[Any]]] = {
     "scale": ([1, 2, 3, 5, None], [0, 6, 2.5, "3"]),
     "choice": (["warm", "plain", "none", None], ["rude", ["warm"]]),
     "multi_choice": ([["bag"], ["bag", "help"], ["card", "help", "bag"], ["nothing"], [], None], [["bag", "nothing"], ["bag", "bag"], "bag"]),
-    "number": ([0, 2, 3, 100, 2.5, None], [-1, 101, "5"]),
-    "timer": ([0, 42.5, 60, 61, None], [-3, 86401, "60"]),
+    "number": ([0, 2, 3, 100, 2.5, 17, 20, 25, 26, None], [-1, 101, "5"]),  # at and across pass and partial limits
+    "timer": ([0, 30, 42.5, 60, 61, None], [-3, 86401, "60"]),
     "timestamp": (["09:30", "23:59", "2025-01-01T09:30:00+08:00", "2025-01-01T09:30", None], ["24:00", "9.30am"]),
     "text": (["", "很好", None], [3]),
     "photo": ([None], ["x"]),

@@ -12,7 +12,7 @@ import yaml
 
 from audit.schema_errors import schema_accepts
 from audit.validate import check_bytes, check_file
-from audit.yamlsource import MAX_BYTES
+from audit.yamlsource import MAX_BYTES, load
 
 from .checklist_cases import BASE, BOMB, CASES, with_items
 
@@ -141,3 +141,30 @@ def test_random_damage_never_crashes(library_files: list[Path]) -> None:
         assert not any("internal error" in p.message for p in result.problems), (raw[:300], result.problems)
         for problem in result.problems:
             assert problem.line >= 1 and problem.column >= 1
+
+
+def test_an_anchor_on_a_key_names_the_key() -> None:
+    """`&k a: 1` anchors the key's scalar: a later `*k` is the string "a", as a value or a key."""
+    source, problems = load(b"&k a: 1\nb: *k\nc: {*k : 2}\n&n 3: x\nd: *n\n")
+    assert problems == []
+    assert source.data == {"a": 1, "b": "a", "c": {"a": 2}, "3": "x", "d": 3}
+
+
+def test_a_checklist_may_alias_an_anchored_key() -> None:
+    text = BASE.replace("title: {zh-Hans: 门店", "title: {&zh zh-Hans: 门店").replace("language: zh-Hans", "language: *zh")
+    result = check_bytes(text.encode(), "case.yaml")
+    assert result.problems == ()
+    assert result.checklist is not None and result.checklist.language == "zh-Hans"
+
+
+def test_an_alias_of_a_number_is_no_key() -> None:
+    assert messages("n: &n 3\nm: {*n : 1}\n") == ["2:5: mapping keys must be plain strings"]
+
+
+def test_quoted_words_stay_strings() -> None:
+    """Quoting is the fix the YAML 1.1 messages give: the same file with quotes is valid."""
+    text = BASE.replace("[supermarket]", '["no"]').replace("en: Shop}", 'en: "off"}').replace("id: entrance", 'id: "010"')
+    result = check_bytes(text.encode(), "case.yaml")
+    assert result.problems == ()
+    assert result.checklist is not None
+    assert (result.checklist.site_types, result.checklist.title["en"], result.checklist.stages[0].sections[0].id) == (("no",), "off", "010")

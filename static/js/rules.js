@@ -85,9 +85,15 @@ export function problem(item, answer) {
   }
 }
 
+// Recorded only: an unscored type, or weight 0 (an answer kept for context, e.g. "is it a
+// weekend?"); it neither scores nor fails.
+const recorded = (item) => !SCORED.includes(item.type) || item.weight === 0;
+
+// A missing bound (null, or absent from a checklist stored before partial credit) leaves that side open.
+const within = (value, low, high) => (low === null || low === undefined || value >= low) && (high === null || high === undefined || value <= high);
+
 export function score(item, answer) {
-  // Weight 0 records an answer for context (e.g. "is it a weekend?"): it neither scores nor fails.
-  if (!SCORED.includes(item.type) || item.weight === 0 || !truthy(answer) || truthy(answer.na) || !answered(item, answer)) return null;
+  if (recorded(item) || !truthy(answer) || truthy(answer.na) || !answered(item, answer)) return null;
   const value = answer.value;
   if (item.type === "yes_no") return value === "yes" ? 1 : 0;
   if (item.type === "scale") return (value - item.min) / (item.max - item.min);
@@ -98,14 +104,16 @@ export function score(item, answer) {
     const ticked = Array.isArray(value) ? value : [value];
     return Math.min(1, ticked.reduce((sum, v) => sum + (scores.get(v) ?? 0), 0));
   }
-  const inside = (item.pass_min === null || value >= item.pass_min) && (item.pass_max === null || value <= item.pass_max);
-  return inside ? 1 : 0;
+  if (within(value, item.pass_min, item.pass_max)) return 1;
+  const partial = item.partial_score;
+  return partial !== null && partial !== undefined && within(value, item.partial_min, item.partial_max) ? partial : 0;
 }
 
 export function failed(item, answer) {
   const result = score(item, answer);
   if (result === null) return false;
-  const threshold = item.pass_score !== null && item.pass_score !== undefined ? item.pass_score : 0.5;
+  // Without a pass_score (yes/no, number, timer), anything short of full credit fails.
+  const threshold = item.pass_score !== null && item.pass_score !== undefined ? item.pass_score : 1;
   return result < threshold;
 }
 
