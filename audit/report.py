@@ -238,6 +238,11 @@ class _Items:
             for row in self.photos.get(item.id, [])
         )
 
+    def label(self, item: Item) -> str:
+        """The item's text, led by the day of the case it is due on, when it has one."""
+        text = self.words.text(item.text)
+        return text if item.day is None else self.words.t["on_day"].format(n=item.day, text=text)
+
     def section(self, where: str, section: Section, score: SectionScore, result: VisitScore) -> SectionPart:
         t, results = self.words.t, {r.item_id: r for r in score.items}
         groups: dict[str, list[str]] = {"passed": [], "na": [], "recorded": [], "unanswered": []}
@@ -248,8 +253,9 @@ class _Items:
             answer = self.given.get(item.id)
             shown = self.words.answer(item, answer, len(self.photos.get(item.id, [])))
             note = review.hide((answer or {}).get("note") or "", self.hidden)
-            text = self.words.text(item.text)
-            if item.type == "timer" and shown not in (t["unanswered"], t["na"]):
+            text = self.label(item)
+            # a recorded time has no limit to be measured against: it is listed as recorded, below
+            if item.type == "timer" and not item.recorded and shown not in (t["unanswered"], t["na"]):
                 self.waits.append(Wait(text, shown, self.words.expected(item), not outcome.failed))
             if outcome.failed:
                 finding = Finding(
@@ -259,7 +265,8 @@ class _Items:
                 (self.critical if item.id in result.critical_failures else self.failures).append(finding)
                 continue
             self.other_photos.extend(self.photos_of(item))
-            detail = " — ".join(part for part in (shown if item.type != "yes_no" else "", note) if part)
+            # a passed yes/no says no more than its text; a recorded one says what was recorded
+            detail = " — ".join(part for part in (shown if item.type != "yes_no" or item.recorded else "", note) if part)
             group = "na" if outcome.na else "passed" if outcome.score is not None else "recorded"
             group = "unanswered" if group == "recorded" and shown == t["unanswered"] else group
             groups[group].append(text + t["aside"].format(detail) if detail else text)
