@@ -165,10 +165,11 @@ def band_tone(checklist: Checklist, band: str | None) -> str:
 
 def _history(db: sqlite_utils.Database, checklist_id: str, region_id: str, visit_uuid: str) -> list[dict[str, Any]]:
     """The region's released visits on the checklist (and this one), oldest first, each with
-    its branch and stored score: a visit nobody has reviewed moves no branch's rank."""
+    its branch and stored score (after accepted disputes, as HQ counts it): a visit nobody has
+    reviewed moves no branch's rank."""
     rows = []
     for row in db.query(
-        "SELECT v.uuid, v.started_at, sites.branch_id, s.score FROM visits v JOIN sites ON sites.id = v.site_id "
+        "SELECT v.uuid, v.started_at, sites.branch_id, coalesce(s.adjusted, s.score) AS score FROM visits v JOIN sites ON sites.id = v.site_id "
         "JOIN branches b ON b.id = sites.branch_id LEFT JOIN visit_scores s ON s.visit_uuid = v.uuid "
         "WHERE v.checklist_id = ? AND b.region_id = ? AND (v.state = 'released' OR v.uuid = ?)",
         [checklist_id, region_id, visit_uuid],

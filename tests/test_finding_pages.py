@@ -19,6 +19,7 @@ from PIL import Image
 from starlette.testclient import TestClient
 
 from audit import db, demo
+from audit import report as report_module
 from audit.app import create_app
 from audit.pinned import latest_checklist
 from audit.startup import Settings
@@ -26,6 +27,7 @@ from audit.startup import Settings
 from .conftest import demo_database_with_visits, sign_in
 
 MANAGER = demo.manager_name("sh-xujiahui")
+REGION = "east"  # sh-xujiahui's, in the demo organisation
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +112,9 @@ def test_the_store_answers_and_a_reviewer_judges(app: Any, store: Path) -> None:
     assert "After accepted disputes: " + f"{adjusted:.1f}".removesuffix(".0") in report
     assert "Findings at this branch still open" in report and "marked fixed, to be re-checked" in report
     assert report.count("dispute accepted: not counted in the adjusted score") == 1
+    visit_checklist = database.execute("SELECT checklist_id FROM visits WHERE uuid = ?", [visit_id]).fetchone()[0]
+    history = report_module._history(database, visit_checklist, REGION, visit_id)  # the region's ranking counts as HQ does
+    assert next(row["score"] for row in history if row["uuid"] == visit_id) == adjusted
     again = reviewer.post(f"/findings/{disputed_id}", data={"csrf": reviewer.headers["X-CSRF-Token"], "action": "reject"}, follow_redirects=False)
     assert again.status_code == 422 and "not disputed" in again.text
     database.close()
