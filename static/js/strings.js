@@ -211,4 +211,5 @@ export const STRINGS = {
   "store.recheck-next": ["下次检查会复查这一项。", "下次檢查會複查這一項。", "The next visit re-checks this detail."],
   "store.all": ["全部问题", "全部問題", "All findings"],
   "store.gone": ["这个问题已不在列表中（可能已关闭）。", "這個問題已不在列表中（可能已關閉）。", "This finding is no longer on the list (it may be closed)."],
+  "item.day": ["第 {n} 天", "第 {n} 天", "Day {n}"],
 };

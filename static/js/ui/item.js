@@ -8,6 +8,8 @@ import { h } from "./dom.js";
 
 function badges(item, visit) {
   const list = [];
+  // a case over several days: the day of the case this detail is due
+  if (item.day) list.push(h("span", { class: "badge day" }, t("item.day", { n: item.day })));
   // an open finding's item at this site: look again, knowing nothing of what the store said
   if (visit.recheck?.includes(item.id)) list.push(h("span", { class: "badge recheck" }, t("item.recheck")));
   if (item.critical_cap !== null && item.critical_cap !== undefined) list.push(h("span", { class: "badge critical" }, t("item.critical")));
