@@ -168,3 +168,20 @@ def test_quoted_words_stay_strings() -> None:
     assert result.problems == ()
     assert result.checklist is not None
     assert (result.checklist.site_types, result.checklist.title["en"], result.checklist.stages[0].sections[0].id) == (("no",), "off", "010")
+
+
+def _doc_example(heading: str) -> str:
+    doc = (Path(__file__).resolve().parent.parent / "checklists" / "README.md").read_text(encoding="utf-8")
+    return doc.split(f"### {heading}\n", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.mark.parametrize("heading", ["Graded thresholds", "Recorded only"])
+def test_the_format_doc_s_item_examples_are_valid(heading: str) -> None:
+    assert messages(with_items(_doc_example(heading))) == []
+
+
+def test_the_format_doc_s_case_example_is_valid() -> None:
+    result = check_bytes((BASE.split("stages:\n")[0] + _doc_example("Cases over several days")).encode("utf-8"), "case.yaml")
+    assert result.checklist is not None, result.problems
+    assert result.checklist.case_days == 10
+    assert [(i.id, i.day) for i in result.checklist.items()] == [("visit-booked", 1), ("fixed-on-visit", 3)]
