@@ -457,6 +457,16 @@ def paths() -> dict[str, Any]:
                 "responses": {"200": body("The thumbnail.", "image/jpeg"), "404": not_found("No such photo under a finding the caller may see.")},
             }
         },
+        "/visits/{uuid}/photos/{photo_uuid}": {
+            "get": {
+                "summary": "A photo as stored (upright, at most 1600 px, without EXIF), only under its own visit: the web report's thumbnails open it",
+                "parameters": [visit_id, photo_id],
+                "responses": {
+                    "200": body("The photo.", "image/jpeg"),
+                    "404": not_found("No such photo under a visit whose report the caller may read."),
+                },
+            }
+        },
         "/visits/{uuid}/photos/{photo_uuid}/thumb": {
             "get": {
                 "summary": "A photo's thumbnail, only under its own visit",

@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 import sqlite_utils
 
-from . import findings, review
+from . import charts, findings, review
 from .model import Checklist, Item, Section
 from .pinned import latest_checklist, pinned_checklist
 from .scoring import SectionScore, VisitScore, score_visit
 from .visits import parse_time
-from .wording import Words, language, span
+from .wording import DISPLAY_ZONE, Words, language, span
 
 TREND_POINTS = 12
 STANDING_ROWS = 12
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+LATIN = re.compile(r"[A-Za-z]")
 
 
 class NotFound(LookupError):
@@ -53,6 +56,8 @@ class Finding:
     cap: float | None
     note: str
     photos: tuple[Photo, ...]
+    note_lang: str = ""  # the note's language when it is not the reader's ...
+    note_label: str = ""  # ... and then "inspector's note, in their words (Chinese)", else "inspector's note"
     voided: bool = False  # the store's dispute of it was accepted: the adjusted score leaves it out
 
 
@@ -124,7 +129,7 @@ class Report:
     times: str
     iso_date: str
     checklist: str
-    version: str
+    version: str  # the day the checklist version came into use, in the reader's words
     inspector: str  # the pseudonym: the store never learns who the shopper was
     score: float | None
     uncapped: float | None
@@ -137,10 +142,13 @@ class Report:
     other_photos: tuple[Photo, ...]
     narrative: str
     trend: tuple[TrendPoint, ...]
+    trend_chart: str  # the trend as SVG (a score axis, the pass line, the visits' dates); "" for a first visit
     standing: Standing
     counts: dict[str, int]
     adjusted: float | None = None  # the score after accepted disputes, when one changed it
     findings: tuple[FindingLine, ...] = ()
+    narrative_lang: str = ""  # as Finding.note_lang and note_label; no label in the report's language
+    narrative_label: str = ""
 
     def photo_ids(self) -> list[str]:
         found = [p.uuid for f in self.critical + self.failures for p in f.photos]
@@ -161,6 +169,48 @@ def band_tone(checklist: Checklist, band: str | None) -> str:
     if band not in ids:
         return "mid"
     return "good" if ids.index(band) == 0 else "bad" if ids.index(band) == len(ids) - 1 else "mid"
+
+
+def written_in(text: str) -> str:
+    """The language a note is written in as far as its script tells: "zh" with any Han
+    character, "en" with Latin letters only, "" with neither. Phones send no language with a
+    note, and the script is what a reader sees."""
+    return "zh" if HAN.search(text) else "en" if LATIN.search(text) else ""
+
+
+def their_words(t: dict[str, str], lang: str, text: str) -> tuple[str, str]:
+    """(language, label) of the inspector's own words written in another language than the
+    report's, so that nobody takes them for a translation; ("", "") in the report's language."""
+    written = written_in(text)
+    if not written or written == lang.split("-")[0]:
+        return "", ""
+    return written, t["their_words"].format(lang=t[f"lang_{written}"])
+
+
+def pass_line(checklist: Checklist) -> float | None:
+    """The lowest score that is not in the last (failing) band; None without bands to pass."""
+    return checklist.bands[-2].min if len(checklist.bands) > 1 else None
+
+
+def _trend_chart(points: list[TrendPoint], branch: str, checklist: Checklist, t: dict[str, str], lang: str) -> str:
+    """The branch's scores as HQ's trend chart draws them (score axis 0-100, pass line), one
+    point a visit, dated; a second visit on one day keeps its own place."""
+    labels: list[str] = []
+    for i, point in enumerate(points):
+        labels.append(f"{point.short} ({i + 1})" if point.short in labels else point.short)
+    series = charts.Series(branch, [(label, p.score, 1) for label, p in zip(labels, points)])
+    return charts.trend([series], labels, pass_line=pass_line(checklist), labels={"title": t["trend"], "n": t["trend_n"], "pass": t["trend_pass"]}, lang=lang)
+
+
+def _version_day(db: sqlite_utils.Database, content_hash: str, words: Words) -> str:
+    """The day the checklist version came into use: first served, or its first visit's day for a
+    version whose visits came in before it was served here (imported history, the demo)."""
+    row = db.execute(
+        "SELECT first_served_at, (SELECT started_at FROM visits WHERE checklist_hash = ? ORDER BY julianday(started_at) LIMIT 1) "
+        "FROM checklist_versions WHERE hash = ?",
+        [content_hash, content_hash],
+    ).fetchone()
+    return words.date(min(m for m in map(parse_time, row) if m is not None).astimezone(DISPLAY_ZONE))
 
 
 def _history(db: sqlite_utils.Database, checklist_id: str, region_id: str, visit_uuid: str) -> list[dict[str, Any]]:
@@ -254,6 +304,7 @@ class _Items:
             answer = self.given.get(item.id)
             shown = self.words.answer(item, answer, len(self.photos.get(item.id, [])))
             note = review.hide((answer or {}).get("note") or "", self.hidden)
+            note_lang, note_label = their_words(t, self.words.lang, note)
             text = self.label(item)
             # a recorded time has no limit to be measured against: it is listed as recorded, below
             if item.type == "timer" and not item.recorded and shown not in (t["unanswered"], t["na"]):
@@ -261,17 +312,25 @@ class _Items:
             if outcome.failed:
                 finding = Finding(
                     item.id, where, text, self.words.text(item.fix), shown, self.words.expected(item),
-                    item.critical_cap, note, self.photos_of(item),
+                    item.critical_cap, note, self.photos_of(item), note_lang=note_lang, note_label=note_label or t["note"],
                 )
                 (self.critical if item.id in result.critical_failures else self.failures).append(finding)
                 continue
             self.other_photos.extend(self.photos_of(item))
+            said = f"{note_label}{t['label_sep']}{note}" if note_label else note
             # a passed yes/no says no more than its text; a recorded one says what was recorded
-            detail = " — ".join(part for part in (shown if item.type != "yes_no" or item.recorded else "", note) if part)
+            detail = " — ".join(part for part in (shown if item.type != "yes_no" or item.recorded else "", said) if part)
             group = "na" if outcome.na else "passed" if outcome.score is not None else "recorded"
             group = "unanswered" if group == "recorded" and shown == t["unanswered"] else group
             groups[group].append(text + t["aside"].format(detail) if detail else text)
         return SectionPart(self.words.text(section.title), score.score, score.failed, *(tuple(g) for g in groups.values()))
+
+
+def photo(db: sqlite_utils.Database, visit_uuid: str, photo_uuid: str) -> bytes | None:
+    """A photo of the visit as stored at upload (upright, at most 1600 px, without EXIF), for
+    the report's reader who opens a thumbnail; None when the visit has no such photo."""
+    row = db.execute("SELECT data FROM photos WHERE visit_uuid = ? AND uuid = ?", [visit_uuid, photo_uuid]).fetchone()
+    return row[0] if row and row[0] else None
 
 
 def _pseudonym(db: sqlite_utils.Database, inspector_id: str | None) -> str:
@@ -338,6 +397,12 @@ def build(db: sqlite_utils.Database, visit_uuid: str, requested_lang: str | None
     branches = db.query("SELECT id, name FROM branches WHERE region_id = ?", [branch["region_id"]])
     names = {row["id"]: words.text(json.loads(row["name"])) for row in branches}
     band = next((b for b in checklist.bands if b.id == result.band), None)
+    narrative = review.hide((visit["narrative"] or "").strip(), hidden)
+    narrative_lang, narrative_label = their_words(words.t, lang, narrative)
+    trend = tuple(
+        TrendPoint(words.date(r["started"]), words.date(r["started"], "short_date"), r["score"], r["uuid"] == visit_uuid)
+        for r in [r for r in upto if r["branch_id"] == branch["id"]][-TREND_POINTS:]
+    )
     scored = [r for r in result.items().values() if r.score is not None]
     return Report(
         lang=lang,
@@ -350,7 +415,7 @@ def build(db: sqlite_utils.Database, visit_uuid: str, requested_lang: str | None
         times=span(started, ended, words.t),
         iso_date=started.date().isoformat(),
         checklist=words.text(checklist.title),
-        version=visit["checklist_hash"][:12],
+        version=_version_day(db, visit["checklist_hash"], words),
         inspector=_pseudonym(db, visit["inspector_id"]),
         score=result.score,
         uncapped=result.uncapped,
@@ -361,11 +426,11 @@ def build(db: sqlite_utils.Database, visit_uuid: str, requested_lang: str | None
         failures=_marked(db, visit_uuid, items.failures),
         waits=tuple(items.waits),
         other_photos=tuple(items.other_photos),
-        narrative=review.hide((visit["narrative"] or "").strip(), hidden),
-        trend=tuple(
-            TrendPoint(words.date(r["started"]), words.date(r["started"], "short_date"), r["score"], r["uuid"] == visit_uuid)
-            for r in [r for r in upto if r["branch_id"] == branch["id"]][-TREND_POINTS:]
-        ),
+        narrative=narrative,
+        narrative_lang=narrative_lang,
+        narrative_label=narrative_label,
+        trend=trend,
+        trend_chart=_trend_chart(list(trend), names[branch["id"]], checklist, words.t, lang) if len(trend) > 1 else "",
         standing=_standing(names, upto, branch["id"], words.text(json.loads(region["name"]))),
         adjusted=next(iter(db.execute("SELECT adjusted FROM visit_scores WHERE visit_uuid = ?", [visit_uuid]).fetchone() or [None])),
         findings=_findings(db, branch["id"], words, date.today()),

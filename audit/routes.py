@@ -36,6 +36,7 @@ def routes() -> list[BaseRoute]:
         Route("/api/visits/{uuid}/photos/{photo_uuid}", views.put_photo, methods=["PUT"], name="api-visit-photo"),
         Route("/visits/{uuid}/report", views.report_page, name="visit-report"),
         Route("/visits/{uuid}/report.pdf", views.report_pdf, name="visit-report-pdf"),
+        Route("/visits/{uuid}/photos/{photo_uuid}", views.photo_full, name="visit-photo"),
         Route("/visits/{uuid}/photos/{photo_uuid}/thumb", views.photo_thumb, name="visit-photo-thumb"),
         *export_views.routes(),
         *assign_views.routes(),

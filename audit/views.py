@@ -228,16 +228,29 @@ async def report_pdf(request: Request) -> Response:
     return Response(data, media_type="application/pdf", headers=headers)
 
 
-def _thumb(database: sqlite_utils.Database, person: User, visit_uuid: str, photo_uuid: str) -> bytes | None:
-    if not access.may_see_photos(database, person, visit_uuid):
-        return None
+def _thumb(database: sqlite_utils.Database, visit_uuid: str, photo_uuid: str) -> bytes | None:
     return pages.thumbnails(database, visit_uuid, [photo_uuid]).get(photo_uuid)
 
 
-async def photo_thumb(request: Request) -> Response:
-    """A photo's stored thumbnail, as the web report shows it; photos never change once stored."""
+def _seen(database: sqlite_utils.Database, person: User, visit_uuid: str, photo_uuid: str, read: Callable[..., bytes | None]) -> bytes | None:
+    """A photo read by `read`, for those who may see the visit's photos: not theirs is the same as none."""
+    return read(database, visit_uuid, photo_uuid) if access.may_see_photos(database, person, visit_uuid) else None
+
+
+async def _photo(request: Request, read: Callable[..., bytes | None]) -> Response:
+    """A stored photo in one of its sizes; photos never change once stored."""
     params = request.path_params
-    data = await _store(request, _thumb, request.state.person, params["uuid"], params["photo_uuid"])
+    data = await _store(request, _seen, request.state.person, params["uuid"], params["photo_uuid"], read)
     if data is None:
         return _not_found("photo")
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=31536000, immutable"})
+
+
+async def photo_thumb(request: Request) -> Response:
+    """A photo's stored thumbnail, as the web report shows it."""
+    return await _photo(request, _thumb)
+
+
+async def photo_full(request: Request) -> Response:
+    """The photo at its stored size (at most 1600 px), opened from its thumbnail in the web report."""
+    return await _photo(request, report.photo)

@@ -110,6 +110,7 @@ def _store_fetches(c: TestClient, visit: str, photo: str | None) -> dict[str, in
     }
     if photo:
         fetched["thumb"] = c.get(f"/visits/{visit}/photos/{photo}/thumb").status_code
+        fetched["photo"] = c.get(f"/visits/{visit}/photos/{photo}").status_code
     return fetched
 
 
@@ -120,7 +121,7 @@ def test_a_store_manager_reads_only_released_reports_of_their_branch(app: Any, s
     unreleased = visits_by(store_path, "v.state != 'released' AND s.branch_id = 'sh-xujiahui'")[0]
     own = visits_by(store_path, "v.state = 'released' AND s.branch_id = 'sh-xujiahui'")[0]
     assert _store_fetches(manager, other, other_photo[0] if other_photo else None) == {
-        "report": 404, "pdf": 404, "visit": 403, "review": 404, **({"thumb": 404} if other_photo else {})
+        "report": 404, "pdf": 404, "visit": 403, "review": 404, **({"thumb": 404, "photo": 404} if other_photo else {})
     }
     assert _store_fetches(manager, unreleased, None) == {"report": 404, "pdf": 404, "visit": 403, "review": 404}
     assert manager.get(f"/visits/{own}/report").status_code == 200

@@ -78,7 +78,7 @@ def test_pdf_text_has_scores_failures_and_chinese(rendered: dict[str, tuple[Path
             assert squash(finding.note) in flat
     for wait in r.waits:
         assert squash(wait.measured) in flat
-    assert squash(r.branch) in flat and squash(r.checklist) in whole and r.version in whole
+    assert squash(r.branch) in flat and squash(r.checklist) in whole and squash(r.version) in whole
     pages = int(next(line.split()[-1] for line in poppler("pdfinfo", path).splitlines() if line.startswith("Pages:")))
     assert pages >= 2 and f"1/{pages}" in whole and f"{pages}/{pages}" in whole, "every page is numbered n / N"
     expected = {"zh-Hans": ["上海徐家汇店", "售前", "关键项不通过", "超市服务细节检查表"],
