@@ -74,6 +74,24 @@ def demo_database_with_visits(path: Path, *, today: date, months: int = 6) -> Pa
     return path
 
 
+@pytest.fixture(scope="module")
+def released_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo store with a month of visits sent and released: every branch has open findings."""
+    path = tmp_path_factory.mktemp("released") / "audit.db"
+    demo_database_with_visits(path, today=date.today(), months=1)
+    return path
+
+
+@pytest.fixture
+def released_app(released_store: Path) -> Iterator[Any]:
+    """The real app on that store, started (its lifespan run) for TestClients."""
+    from starlette.testclient import TestClient
+
+    application = create_app(Settings(db_path=released_store))
+    with TestClient(application):
+        yield application
+
+
 def sign_in(client: Any, username: str = "inspector") -> Any:
     """Signs a TestClient in as a demo person: it keeps the cookie and sends the CSRF token."""
     response = client.post("/api/session", json={"username": username, "password": demo.DEMO_PASSWORD})

@@ -8,38 +8,19 @@ from __future__ import annotations
 import io
 import sqlite3
 import uuid
-from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PIL import Image
 from starlette.testclient import TestClient
 
 from audit import db, demo
-from audit.app import create_app
 from audit.pinned import latest_checklist
-from audit.startup import Settings
 
-from .conftest import demo_database_with_visits, sign_in
+from .conftest import sign_in
 
 BRANCH = "sh-xujiahui"
 MANAGER = demo.manager_name(BRANCH)
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("finding-api") / "audit.db"
-    demo_database_with_visits(path, today=date.today(), months=1)
-    return path
-
-
-@pytest.fixture
-def app(store: Path) -> Iterator[Any]:
-    application = create_app(Settings(db_path=store))
-    with TestClient(application):
-        yield application
 
 
 def jpeg() -> bytes:
@@ -77,16 +58,16 @@ def put(client: TestClient, finding_id: str, answer_id: str, kind: str, note: st
     return client.put(f"/api/findings/{finding_id}/answers/{answer_id}", data={"kind": kind, "note": note}, files=files)
 
 
-def test_the_list_holds_the_managers_branches_only_in_the_stores_words(app: Any, store: Path) -> None:
-    listing = sign_in(TestClient(app), MANAGER).get("/api/findings/mine")
+def test_the_list_holds_the_managers_branches_only_in_the_stores_words(released_app: Any, released_store: Path) -> None:
+    listing = sign_in(TestClient(released_app), MANAGER).get("/api/findings/mine")
     assert listing.status_code == 200
     entries = listing.json()
-    with sqlite3.connect(store) as conn:
+    with sqlite3.connect(released_store) as conn:
         active = {row[0] for row in conn.execute(
             "SELECT f.id FROM findings f JOIN sites s ON s.id = f.site_id WHERE s.branch_id = ? AND f.state IN ('open', 'fixed', 'disputed')",
             [BRANCH])}
     assert {entry["id"] for entry in entries} == active and active
-    database = db.connect(store)
+    database = db.connect(released_store)
     for entry in entries:
         checklist_id = database.execute("SELECT checklist_id FROM findings WHERE id = ?", [entry["id"]]).fetchone()[0]
         item = next(i for i in latest_checklist(database, checklist_id).items() if i.id == entry["item_id"])
@@ -95,13 +76,13 @@ def test_the_list_holds_the_managers_branches_only_in_the_stores_words(app: Any,
         assert entry["photo"] == bool(item.evidence_photo)
     database.close()
     assert [e["overdue"] for e in entries] == sorted((e["overdue"] for e in entries), reverse=True)
-    assert sign_in(TestClient(app), "inspector").get("/api/findings/mine").status_code == 403
-    assert sign_in(TestClient(app), "hq").get("/api/findings/mine").status_code == 403
+    assert sign_in(TestClient(released_app), "inspector").get("/api/findings/mine").status_code == 403
+    assert sign_in(TestClient(released_app), "hq").get("/api/findings/mine").status_code == 403
 
 
-def test_an_answer_is_stored_once_under_its_id(app: Any, store: Path) -> None:
-    finding_id = open_of(store, BRANCH, photo=True)[0]
-    manager = sign_in(TestClient(app), MANAGER)
+def test_an_answer_is_stored_once_under_its_id(released_app: Any, released_store: Path) -> None:
+    finding_id = open_of(released_store, BRANCH, photo=True)[0]
+    manager = sign_in(TestClient(released_app), MANAGER)
     answer_id = str(uuid.uuid4())
     refused = put(manager, finding_id, answer_id, "fixed", "补齐了")
     assert refused.status_code == 422 and "photo" in refused.json()["message"]
@@ -111,27 +92,27 @@ def test_an_answer_is_stored_once_under_its_id(app: Any, store: Path) -> None:
     assert first.json() == {"finding": finding_id, "answer": answer_id, "state": "fixed"}
     again = put(manager, finding_id, answer_id, "fixed", "补齐了", photo)  # a retry after a lost answer
     assert again.status_code == 200 and again.json()["state"] == "fixed"
-    assert events(store, finding_id) == [("fixed", "补齐了", 1)]
+    assert events(released_store, finding_id) == [("fixed", "补齐了", 1)]
     other = put(manager, finding_id, answer_id, "fixed", "another note", photo)
     assert other.status_code == 409 and "id" in other.json()["message"]
     later = put(manager, finding_id, str(uuid.uuid4()), "dispute", "not so")
     assert later.status_code == 422 and "fixed" in later.json()["message"]
-    assert events(store, finding_id) == [("fixed", "补齐了", 1)]
+    assert events(released_store, finding_id) == [("fixed", "补齐了", 1)]
 
 
-def test_a_dispute_needs_a_reason_and_comes_without_a_photo(app: Any, store: Path) -> None:
-    finding_id = open_of(store, BRANCH)[-1]
-    manager = sign_in(TestClient(app), MANAGER)
+def test_a_dispute_needs_a_reason_and_comes_without_a_photo(released_app: Any, released_store: Path) -> None:
+    finding_id = open_of(released_store, BRANCH)[-1]
+    manager = sign_in(TestClient(released_app), MANAGER)
     assert put(manager, finding_id, str(uuid.uuid4()), "dispute", "  ").status_code == 422
     answered = put(manager, finding_id, str(uuid.uuid4()), "dispute", "当天有两辆儿童车在门口", jpeg())
     assert answered.status_code == 200 and answered.json()["state"] == "disputed"
-    assert events(store, finding_id) == [("dispute", "当天有两辆儿童车在门口", 0)]
+    assert events(released_store, finding_id) == [("dispute", "当天有两辆儿童车在门口", 0)]
 
 
-def test_refusals_say_what_is_wrong(app: Any, store: Path) -> None:
-    finding_id = open_of(store, BRANCH)[0]
-    manager = sign_in(TestClient(app), MANAGER)
-    other_branch = open_of(store, "sz-futian")[0]
+def test_refusals_say_what_is_wrong(released_app: Any, released_store: Path) -> None:
+    finding_id = open_of(released_store, BRANCH)[0]
+    manager = sign_in(TestClient(released_app), MANAGER)
+    other_branch = open_of(released_store, "sz-futian")[0]
     assert put(manager, other_branch, str(uuid.uuid4()), "dispute", "x").status_code == 404
     assert put(manager, str(uuid.uuid4()), str(uuid.uuid4()), "dispute", "x").status_code == 404
     bad_id = put(manager, finding_id, "not-a-uuid", "dispute", "x")
@@ -142,6 +123,6 @@ def test_refusals_say_what_is_wrong(app: Any, store: Path) -> None:
     assert not_form.status_code == 422 and not_form.json()["error"] == "invalid"
     broken = put(manager, finding_id, str(uuid.uuid4()), "fixed", "补齐了", jpeg()[:5000])
     assert broken.status_code == 422 and "photo" in broken.json()["message"]
-    inspector = sign_in(TestClient(app), "inspector")
+    inspector = sign_in(TestClient(released_app), "inspector")
     assert put(inspector, finding_id, str(uuid.uuid4()), "dispute", "x").status_code == 403
-    assert events(store, finding_id) == []
+    assert events(released_store, finding_id) == []

@@ -9,39 +9,20 @@ from __future__ import annotations
 import io
 import re
 import sqlite3
-from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PIL import Image
 from starlette.testclient import TestClient
 
 from audit import db, demo
 from audit import report as report_module
-from audit.app import create_app
 from audit.pinned import latest_checklist
-from audit.startup import Settings
 
-from .conftest import demo_database_with_visits, sign_in
+from .conftest import sign_in
 
 MANAGER = demo.manager_name("sh-xujiahui")
 REGION = "east"  # sh-xujiahui's, in the demo organisation
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("findings") / "audit.db"
-    demo_database_with_visits(path, today=date.today(), months=1)
-    return path
-
-
-@pytest.fixture
-def app(store: Path) -> Iterator[Any]:
-    application = create_app(Settings(db_path=store))
-    with TestClient(application):
-        yield application
 
 
 def person(app: Any, username: str) -> TestClient:
@@ -63,15 +44,15 @@ def jpeg() -> bytes:
     return out.getvalue()
 
 
-def test_the_store_answers_and_a_reviewer_judges(app: Any, store: Path) -> None:
-    found = open_findings(store, "sh-xujiahui")
+def test_the_store_answers_and_a_reviewer_judges(released_app: Any, released_store: Path) -> None:
+    found = open_findings(released_store, "sh-xujiahui")
     assert len(found) >= 2
     (fixed_id, _, checklist_id, item_id), (disputed_id, visit_id, _, _) = found[0], found[1]
-    manager = person(app, MANAGER)
+    manager = person(released_app, MANAGER)
     listing = manager.get("/findings?lang=en").text
     assert fixed_id in listing and disputed_id in listing
     page = manager.get(f"/findings/{fixed_id}?lang=en").text
-    database = db.connect(store)
+    database = db.connect(released_store)
     item = next(i for i in latest_checklist(database, checklist_id).items() if i.id == item_id)
     assert item.text["en"] in page and item.guidance["en"] not in page  # the standard, never the inspector's method
     form = {"csrf": manager.headers["X-CSRF-Token"], "answer_id": re.search(r'name="answer_id" value="([^"]+)"', page)[1], "note": "补齐了", "action": "fixed"}
@@ -89,7 +70,7 @@ def test_the_store_answers_and_a_reviewer_judges(app: Any, store: Path) -> None:
     shown = manager.get(f"/findings/{fixed_id}?lang=en").text
     thumb = re.search(r'src="(/findings/[^"]+/thumb)"', shown)[1]
     assert manager.get(thumb).status_code == 200
-    stranger = person(app, demo.manager_name("gz-tianhe"))
+    stranger = person(released_app, demo.manager_name("gz-tianhe"))
     assert stranger.get(f"/findings/{fixed_id}").status_code == 404 and stranger.get(thumb).status_code == 404
     assert fixed_id not in stranger.get("/findings").text
 
@@ -99,7 +80,7 @@ def test_the_store_answers_and_a_reviewer_judges(app: Any, store: Path) -> None:
     assert manager.post(f"/findings/{disputed_id}", data=dispute, follow_redirects=False).status_code == 303
     before = database.execute("SELECT score FROM visit_scores WHERE visit_uuid = ?", [visit_id]).fetchone()[0]
 
-    reviewer = person(app, "reviewer")
+    reviewer = person(released_app, "reviewer")
     assert "/findings/disputes" in reviewer.get("/review").text
     assert disputed_id in reviewer.get("/findings/disputes").text
     assert manager.get("/findings/disputes").status_code == 404

@@ -230,12 +230,7 @@ def test_the_findings_loop_from_a_failed_detail_to_its_fix_confirmed(
     assert finding_of(db_path, FIXED[1]) == (fixed_id, "closed")
     manager.click("#sync-now")  # closed by the re-check: no longer on the store's list
     manager.wait_for_selector(f".card.finding[data-finding='{fixed_id}']", state="detached")
-    page_context = browser.new_context(**browser_context_args)
-    pages = page_context.new_page()
-    pages.goto(f"{url}/signin")
-    pages.fill("#username", MANAGER)
-    pages.fill("#password", PASSWORD)
-    pages.click("button[type=submit]")
+    page_context, pages = person(browser, browser_context_args, url, MANAGER)  # the server's pages still list it, closed
     pages.goto(f"{url}/findings/{fixed_id}?lang=en")
     assert "Closed" in pages.inner_text(".card .pill")
     assert fixed_on_recheck(hq, url, "/hq") >= 1
