@@ -15,11 +15,6 @@ from audit.schema import SCHEMA, STAGES
 
 from .conftest import ROOT
 
-# Characters written only in Simplified Chinese (none may appear in zh-Hant text) and their
-# Traditional forms (none may appear in zh-Hans text).
-SIMPLIFIED_ONLY = set("这们个时务门员问应对发图书记说请还经进过让给谁间买卖车东长开关见现电话题处产占")
-TRADITIONAL_ONLY = set("這們個時務門員問應對發圖書記說請還經進過讓給誰間買賣車東長開關見現電話題處產佔")
-
 
 @pytest.fixture(scope="module")
 def checklists() -> list[Checklist]:
@@ -40,7 +35,7 @@ def test_every_file_passes_the_published_schema(library_files: list[Path]) -> No
 
 def test_library_size_and_coverage(checklists: list[Checklist]) -> None:
     items = [item for checklist in checklists for item in checklist.items()]
-    assert len(items) >= 120
+    assert len(items) >= 220  # issue 12: every domain-brief detail and the gaps a chain's checklist has
     stages = {stage.key for checklist in checklists for stage in checklist.stages}
     assert stages == set(STAGES)
     covered = {site_type for checklist in checklists for site_type in checklist.site_types}
@@ -49,24 +44,7 @@ def test_library_size_and_coverage(checklists: list[Checklist]) -> None:
     assert types >= {"yes_no", "scale", "choice", "multi_choice", "number", "timer", "timestamp", "text", "photo"}
 
 
-def test_every_text_in_three_languages_and_guidance_and_fix_on_every_item(checklists: list[Checklist]) -> None:
-    wanted = {"zh-Hans", "zh-Hant", "en"}
-    for checklist in checklists:
-        assert set(checklist.languages) >= wanted, checklist.id
-        texts = [checklist.title]
-        for stage in checklist.stages:
-            for section in stage.sections:
-                texts.append(section.title)
-                for item in section.items:
-                    texts += [item.text, item.guidance, item.fix] + [c.label for c in item.choices]
-                    texts += list(item.labels.values()) + ([item.unit] if item.unit else [])
-                    assert all(item.guidance.values()) and all(item.fix.values()), (checklist.id, item.id)
-        for text in texts:
-            assert set(text) >= wanted, (checklist.id, text)
-            simplified = set(text["zh-Hant"]) & SIMPLIFIED_ONLY
-            assert not simplified, (checklist.id, text["zh-Hant"], simplified)
-            traditional = set(text["zh-Hans"]) & TRADITIONAL_ONLY
-            assert not traditional, (checklist.id, text["zh-Hans"], traditional)
+# Every text in three languages, each in its own script: test_library_languages.py.
 
 
 def test_ids_match_file_names(library_files: list[Path], checklists: list[Checklist]) -> None:
