@@ -135,19 +135,27 @@ class Checklist:
 
     def canonical_json(self) -> str:
         return json.dumps(
-            _canonical_numbers(self.as_dict()), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            _canonical(self.as_dict()), sort_keys=True, separators=(",", ":"), ensure_ascii=False
         )
 
     def content_hash(self) -> str:
         return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
 
 
-def _canonical_numbers(value: Any) -> Any:
-    """Writes 2 and 2.0 alike, so that the hash follows what a number means, not how it was typed."""
+# Fields the format gained after checklists were in use, left out of the canonical form while
+# unused (None): a checklist that uses none of them keeps the hash, and so the version, it had
+# before they existed, rather than every store minting a new version of every checklist.
+# from_dict fills them back in with their defaults.
+LATER_FIELDS = frozenset({"partial_min", "partial_max", "partial_score", "day", "case_days"})
+
+
+def _canonical(value: Any) -> Any:
+    """Writes 2 and 2.0 alike, so that the hash follows what a number means, not how it was
+    typed; leaves out LATER_FIELDS that are unused."""
     if isinstance(value, dict):
-        return {key: _canonical_numbers(item) for key, item in value.items()}
+        return {key: _canonical(item) for key, item in value.items() if not (item is None and key in LATER_FIELDS)}
     if isinstance(value, (list, tuple)):
-        return [_canonical_numbers(item) for item in value]
+        return [_canonical(item) for item in value]
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value

@@ -4,8 +4,9 @@ typed; the store's view of it holds none of the inspector's method."""
 from __future__ import annotations
 
 import json
+import re
 
-from audit.model import INSPECTOR_ONLY, Checklist, for_store, from_dict
+from audit.model import INSPECTOR_ONLY, LATER_FIELDS, Checklist, for_store, from_dict
 from audit.validate import check_bytes
 
 from .checklist_cases import BASE, as_case, item, with_items
@@ -135,10 +136,20 @@ def test_a_day_given_on_the_section_or_each_item_hashes_alike() -> None:
     assert checklist_of(on_section).content_hash() == checklist_of(on_item).content_hash()
 
 
-def test_a_version_stored_before_partial_credit_and_cases_still_loads() -> None:
-    stored = json.loads(checklist_of(BASE).canonical_json())
-    del stored["case_days"]
-    for key in ("partial_min", "partial_max", "partial_score", "day"):
-        del stored["stages"][0]["sections"][0]["items"][0][key]
-    again = from_dict(stored)
-    assert again.case_days is None and again.items()[0].partial_score is None and again.items()[0].day is None
+def test_a_checklist_that_uses_no_later_feature_keeps_its_hash() -> None:
+    """BASE's hash before partial credit, days and cases existed: adding a field to the format
+    must not make every checklist in every store a new version. If BASE itself changes, put
+    its new hash here; if this fails otherwise, the new field belongs in LATER_FIELDS."""
+    assert content_hash(BASE) == "f9bb52673a74b4ea67590f1e7c0c64739d2cbc2eb926c837cee243105f0315a0"
+    assert not LATER_FIELDS & set(re.findall(r'"([a-z_]+)":', checklist_of(BASE).canonical_json()))
+    used = checklist_of(as_case(with_items(item("w", "type: timer, day: 2, pass: {min: 10, max: 30}, partial: {max: 60, score: 0.5}"))))
+    assert LATER_FIELDS <= set(re.findall(r'"([a-z_]+)":', used.canonical_json())), "a used later field is part of the hash"
+
+
+def test_versions_load_back_from_their_canonical_form_with_or_without_later_fields() -> None:
+    """A stored version without LATER_FIELDS (stored before they existed, or not using them)
+    loads with their defaults; one that uses them loads them back."""
+    plain = from_dict(json.loads(checklist_of(BASE).canonical_json()))
+    assert plain.case_days is None and plain.items()[0].partial_score is None and plain.items()[0].day is None
+    used = checklist_of(as_case(with_items(item("w", "type: timer, day: 2, pass: {max: 30}, partial: {max: 60, score: 0.5}"))))
+    assert from_dict(json.loads(used.canonical_json())) == used
