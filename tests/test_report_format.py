@@ -5,8 +5,6 @@ recorded, never with a tick, a cross or a limit)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from audit import db, demo, report, sync
