@@ -22,6 +22,9 @@ from PIL import Image, ImageDraw
 
 from . import answers, orgfile, orgmodel, orgstore
 from .model import Checklist, Item
+from .report import band_tone
+from .scoring import score_visit
+from .wording import pick
 
 CHINA = timezone(timedelta(hours=8))
 ORG_FILE = "demo-org.yaml"
@@ -118,6 +121,71 @@ def _value(item: Item, rng: random.Random, good: bool) -> Any:
     return None
 
 
+# What a demo inspector writes, in the checklist's language, from the answers alone: a note
+# never says more than the answer it sits on, and a summary never calls a failing visit good.
+WRITING = {
+    "zh-Hans": {
+        "failed": "未达标：{item}。", "passed": "达标：{item}。", "quote": "“{}”", "sep": "、", "more": "等",
+        "clean": "整体服务良好，所有检查项均达标。",
+        "good": "整体服务良好；{n} 项未达标：{items}。",
+        "poor": "整体服务有待改进：{n} 项未达标，包括{items}。",
+        "critical": "关键项未达标 {n} 项：{items}，总分因此封顶，须立即整改。",
+        "also": "另有 {n} 项一般问题。",
+    },
+    "zh-Hant": {
+        "failed": "未達標：{item}。", "passed": "達標：{item}。", "quote": "「{}」", "sep": "、", "more": "等",
+        "clean": "整體服務良好，所有檢查項均達標。",
+        "good": "整體服務良好；{n} 項未達標：{items}。",
+        "poor": "整體服務有待改進：{n} 項未達標，包括{items}。",
+        "critical": "關鍵項未達標 {n} 項：{items}，總分因此封頂，須立即改善。",
+        "also": "另有 {n} 項一般問題。",
+    },
+    "en": {
+        "failed": "Not up to standard: {item}.", "passed": "Up to standard: {item}.", "quote": "“{}”", "sep": ", ", "more": " and more",
+        "clean": "Good service overall: every detail checked was up to standard.",
+        "good": "Good service overall; {n} details fell short: {items}.",
+        "poor": "Service needs work: {n} details fell short, among them {items}.",
+        "critical": "{n} critical details fell short: {items}; they cap the score and must be fixed first.",
+        "also": " {n} other details fell short too.",
+    },
+}
+SUMMARY_ITEMS = 3
+
+
+def writing(checklist: Checklist) -> dict[str, str]:
+    """The demo inspector's phrases in the checklist's language (Simplified Chinese if it has none here)."""
+    return WRITING.get(checklist.language, WRITING["zh-Hans"])
+
+
+def _item_text(checklist: Checklist, item: Item) -> str:
+    return pick(item.text, checklist.language, checklist.language)
+
+
+def note(checklist: Checklist, item: Item, failed: bool) -> str:
+    """The inspector's note on an item: what the answer says, in the checklist's language."""
+    return writing(checklist)["failed" if failed else "passed"].format(item=_item_text(checklist, item))
+
+
+def narrative(checklist: Checklist, given: dict[str, dict[str, Any]]) -> str:
+    """The inspector's summary of a visit, from its scores: critical failures first, a visit
+    called good only when its band is the best one."""
+    words, result = writing(checklist), score_visit(checklist, given)
+    texts = {item.id: _item_text(checklist, item) for item in checklist.items()}
+
+    def listed(ids: tuple[str, ...]) -> str:
+        shown = words["sep"].join(words["quote"].format(texts[i]) for i in ids[:SUMMARY_ITEMS])
+        return shown + (words["more"] if len(ids) > SUMMARY_ITEMS else "")
+
+    critical = result.critical_failures
+    others = tuple(i for i in result.failures if i not in critical)
+    if critical:
+        said = words["critical"].format(n=len(critical), items=listed(critical))
+        return said + (words["also"].format(n=len(others)) if others else "")
+    if not others:
+        return words["clean"]
+    return words["good" if band_tone(checklist, result.band) == "good" else "poor"].format(n=len(others), items=listed(others))
+
+
 def visit_answers(checklist: Checklist, rng: random.Random, quality: float) -> tuple[dict[str, dict[str, Any]], list[str]]:
     """Answers for every shown item, each passing with probability `quality`, with the notes a
     failure calls for; and the ids of items that need a photo (photo items and failed evidence)."""
@@ -135,7 +203,7 @@ def visit_answers(checklist: Checklist, rng: random.Random, quality: float) -> t
         answer: dict[str, Any] = {"value": _value(item, rng, rng.random() < quality)}
         failed = answers.failed(item, answer)
         if item.evidence_note == "always" or (item.evidence_note == "on_fail" and failed):
-            answer["note"] = "现场观察记录：店员未按标准执行。"
+            answer["note"] = note(checklist, item, failed)
         given[item.id] = answer
         if item.evidence_photo == "always" or (item.evidence_photo == "on_fail" and failed):
             needs_photo.append(item.id)
@@ -184,7 +252,7 @@ def visit_body(
         "site_id": site_id,
         "started_at": started.isoformat(),
         "ended_at": (started + timedelta(minutes=rng.randint(25, 70))).isoformat(),
-        "narrative": "整体服务较好；收银排队时间偏长，部分细节需要改进。",
+        "narrative": narrative(checklist, given),
         "answers": given,
         "photos": photo_rows,
     }

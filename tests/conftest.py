@@ -53,6 +53,18 @@ def browser_context_args(browser_context_args: dict[str, Any], playwright: Any) 
     return {**browser_context_args, **playwright.devices["Pixel 7"], "locale": "zh-CN"}
 
 
+PHONES = ("Pixel 7", "iPhone 13")
+
+
+@pytest.fixture(params=PHONES)
+def phone(request: pytest.FixtureRequest, browser: Any, playwright: Any) -> Iterator[tuple[Any, str]]:
+    """A fresh page on each phone size an inspector or a store manager may carry (an Android and an
+    iPhone-sized one), in Chinese, and the phone's name for screenshots."""
+    context = browser.new_context(**playwright.devices[request.param], locale="zh-CN")
+    yield context.new_page(), request.param.replace(" ", "-").lower()
+    context.close()
+
+
 def demo_database(path: Path) -> Path:
     """The demo organisation and its people (demo.STAFF and a manager per branch, password
     demo.DEMO_PASSWORD), without visits."""

@@ -6,11 +6,10 @@ iPhone-sized phone, with screenshots in /tmp/screens."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright
+from playwright.sync_api import Page
 from starlette.testclient import TestClient
 
 from audit import db, org, sitesearch
@@ -29,7 +28,6 @@ from .test_pwa_support import (
     wait_for_catalog,
 )
 
-PHONES = ("Pixel 7", "iPhone 13")
 ASSIGNED_SITE = "hz-wulin-supermarket"
 XUJIAHUI = {
     "sh-xujiahui-supermarket", "sh-xujiahui-hotel", "sh-xujiahui-restaurant", "sh-xujiahui-apparel-store",
@@ -61,14 +59,6 @@ def test_keys_leave_the_sites_as_they_were(tmp_path: Any) -> None:
     plain = org.sites(database)
     keyed = sitesearch.with_keys(plain)
     assert [{k: v for k, v in site.items() if k != "search"} for site in keyed] == plain
-
-
-@pytest.fixture(params=PHONES)
-def phone(request: pytest.FixtureRequest, browser: Browser, playwright: Playwright) -> Iterator[tuple[Page, str]]:
-    """A fresh phone of each size, in Chinese as the inspectors' phones are, and its name for screenshots."""
-    context = browser.new_context(**playwright.devices[request.param], locale="zh-CN")
-    yield context.new_page(), request.param.replace(" ", "-").lower()
-    context.close()
 
 
 def shown(page: Page) -> list[str]:
