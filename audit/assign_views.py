@@ -8,7 +8,6 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-import anyio.to_thread
 import sqlite_utils
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
@@ -19,6 +18,7 @@ from starlette.routing import BaseRoute, Route
 from . import access, accounts, assignments, org
 from .accounts import User
 from .hq_views import choices
+from .pooled import in_pool
 from .signin import page_language, render
 from .wording import TEMPLATES, pick
 
@@ -28,14 +28,6 @@ MAX_FIELD = 200
 MAX_FILE = 512 * 1024  # a CSV of MAX_ROWS assignments is a tenth of this
 DONE = ("added", "batch", "cancelled")
 UNREADABLE = "form: the request's body is not a form"
-
-
-async def _in_pool(request: Request, call: Any, *args: Any, **options: Any) -> Any:
-    def run() -> Any:
-        with request.app.state.pool.connection() as database:
-            return call(database, *args, **options)
-
-    return await anyio.to_thread.run_sync(run)
 
 
 def _not_found() -> Response:
@@ -72,7 +64,7 @@ def _model(database: sqlite_utils.Database, lang: str) -> dict[str, Any]:
 
 async def _page(request: Request, *, status: int = 200, problems: list[str] | None = None, given: dict[str, str] | None = None) -> Response:
     lang = page_language(request)
-    model = await _in_pool(request, _model, lang)
+    model = await in_pool(request, _model, lang)
     a = TEXT[lang]
     done = request.query_params.get("done", "")
     message = a[f"done_{done}"].format(n=request.query_params.get("n", "")) if done in DONE and status == 200 else ""
@@ -109,7 +101,7 @@ async def add(request: Request) -> Response:
         return await _page(request, status=422, problems=[offset], given=given)
     wanted = assignments.Wanted(*(given[name] for name in FIELDS))
     try:
-        await _in_pool(request, assignments.create, wanted, person, offset=offset)
+        await in_pool(request, assignments.create, wanted, person, offset=offset)
     except assignments.AssignmentError as error:
         return await _page(request, status=422, problems=[str(p) for p in error.problems], given=given)
     return RedirectResponse("/hq/assignments?done=added", status_code=303)
@@ -148,7 +140,7 @@ async def batch(request: Request) -> Response:
         problem = offset if isinstance(offset, str) else f"file: at most {MAX_FILE // 1024} KiB"
         return await _page(request, status=422, problems=[problem])
     try:
-        created = await _in_pool(request, assignments.create_batch, data, person, offset=offset)
+        created = await in_pool(request, assignments.create_batch, data, person, offset=offset)
     except assignments.AssignmentError as error:
         return await _page(request, status=422, problems=[str(p) for p in error.problems])
     return RedirectResponse(f"/hq/assignments?done=batch&n={len(created)}", status_code=303)
@@ -157,7 +149,7 @@ async def batch(request: Request) -> Response:
 async def cancel(request: Request) -> Response:
     if not access.may(request.state.person, "assign"):
         return _not_found()
-    if not await _in_pool(request, assignments.cancel, request.path_params["uuid"]):
+    if not await in_pool(request, assignments.cancel, request.path_params["uuid"]):
         return _not_found()
     return RedirectResponse("/hq/assignments?done=cancelled", status_code=303)
 
@@ -167,7 +159,7 @@ async def mine(request: Request) -> Response:
     person: User = request.state.person
     if not access.may(person, "send-visits"):
         return JSONResponse({"error": "forbidden", "message": "your role may not send visits"}, status_code=403)
-    return JSONResponse(await _in_pool(request, assignments.for_phone, person.id), headers={"Cache-Control": "no-cache"})
+    return JSONResponse(await in_pool(request, assignments.for_phone, person.id), headers={"Cache-Control": "no-cache"})
 
 
 def routes() -> list[BaseRoute]:

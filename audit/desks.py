@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import anyio.to_thread
 import sqlite_utils
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -15,20 +14,13 @@ from .accounts import User
 from .assign_views import flag_words
 from .db import writing
 from .finding_views import TEXT as FINDING_TEXT
+from .pooled import in_pool
 from .signin import TEXT, page_language, render
 from .wording import clock, pick
 
 
 def _score(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
-
-
-async def _run(request: Request, call: Any, *args: Any) -> Any:
-    def run() -> Any:
-        with request.app.state.pool.connection() as db:
-            return call(db, *args)
-
-    return await anyio.to_thread.run_sync(run)
 
 
 def _not_found() -> Response:
@@ -49,8 +41,8 @@ async def queue(request: Request) -> Response:
         return _not_found()
     lang = page_language(request)
     titles = _catalog_titles(request, lang)
-    waiting = await _run(request, review.queue, person)
-    flagged = await _run(request, assignments.flags_for, [row["uuid"] for row in waiting])
+    waiting = await in_pool(request, review.queue, person)
+    flagged = await in_pool(request, assignments.flags_for, [row["uuid"] for row in waiting])
     rows = [
         {
             "uuid": row["uuid"], "site": pick(row["site_name"], lang, "zh-Hans"), "checklist": titles.get(row["checklist_id"], row["checklist_id"]),
@@ -92,12 +84,12 @@ async def visit(request: Request) -> Response:
         action = str(form.get("action", ""))
         terms = [line for line in str(form.get("terms", "")).splitlines()]
         try:
-            await _run(request, _act, person, visit_uuid, action, str(form.get("comment", "")), terms)
+            await in_pool(request, _act, person, visit_uuid, action, str(form.get("comment", "")), terms)
         except review.ReviewError as error:
             message, failed = TEXT[lang]["error"].format(message=error), True
         else:
             return RedirectResponse(f"/review/{visit_uuid}?done={action}", status_code=303)
-    screen = await _run(request, _screen, person, visit_uuid, lang)
+    screen = await in_pool(request, _screen, person, visit_uuid, lang)
     if screen is None:
         return _not_found()
     done = request.query_params.get("done")
@@ -128,8 +120,8 @@ async def store_home(request: Request) -> Response:
             "date": row["started_at"][:10], "score": _score(row["score"]), "band": bands.get((row["checklist_id"], row["band"]), row["band"] or ""),
             "critical": row["critical_failures"] or 0,
         }
-        for row in await _run(request, review.released, person)
+        for row in await in_pool(request, review.released, person)
     ]
-    names = await _run(request, org.branch_names, person.branches)
+    names = await in_pool(request, org.branch_names, person.branches)
     branches = "、".join(pick(names[b], lang, "zh-Hans") for b in person.branches if b in names) or TEXT[lang]["all_branches"]
     return render(request, "store.html", lang=lang, rows=rows, branches=branches, findings_label=FINDING_TEXT[lang]["findings"])

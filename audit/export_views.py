@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-import anyio.to_thread
 import sqlite_utils
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -20,19 +18,12 @@ from starlette.routing import BaseRoute, Route
 from . import access, exports, filters
 from .accounts import User
 from .export_files import FORMATS, MEDIA_TYPES
+from .pooled import in_pool
 from .signin import HOMES, TEXT, page_language, render
 from .wording import known_language
 
 FIELDS = ("period", "region", "site_type", "checklist")
 MAX_FIELD = 200  # longer than any period or id: what is cut off cannot match one anyway
-
-
-async def _in_pool(request: Request, call: Any, *args: Any) -> Any:
-    def run() -> Any:
-        with request.app.state.pool.connection() as database:
-            return call(database, *args)
-
-    return await anyio.to_thread.run_sync(run)
 
 
 def _not_found() -> Response:
@@ -72,7 +63,7 @@ async def start(request: Request) -> Response:
         return _refused(request, lang, f"the format must be one of {', '.join(FORMATS)}")
     runner: exports.Runner = request.app.state.exports
     try:
-        export_id = await _in_pool(request, _ask, person, {k: given[k] for k in FIELDS}, fmt, lang, runner.files)
+        export_id = await in_pool(request, _ask, person, {k: given[k] for k in FIELDS}, fmt, lang, runner.files)
     except filters.FilterError as error:
         return _refused(request, lang, str(error))
     runner.start(export_id)
@@ -83,7 +74,7 @@ async def page(request: Request) -> Response:
     person: User = request.state.person
     if not _allowed(person):
         return _not_found()
-    found: exports.Export | None = await _in_pool(request, exports.find, person, request.path_params["uuid"])
+    found: exports.Export | None = await in_pool(request, exports.find, person, request.path_params["uuid"])
     if found is None:
         return _not_found()
     lang = page_language(request)
@@ -97,7 +88,7 @@ async def download(request: Request) -> Response:
     person: User = request.state.person
     if not _allowed(person):
         return _not_found()
-    found: exports.Export | None = await _in_pool(request, exports.find, person, request.path_params["uuid"])
+    found: exports.Export | None = await in_pool(request, exports.find, person, request.path_params["uuid"])
     if found is None or found.state != "ready" or not found.path:
         return _not_found()
     runner: exports.Runner = request.app.state.exports

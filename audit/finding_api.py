@@ -17,8 +17,9 @@ from starlette.routing import Route
 
 from . import access, auth, findings
 from .accounts import User
-from .finding_views import received_photo, run_in_pool
+from .finding_views import received_photo
 from .pinned import latest_checklist
+from .pooled import in_pool
 from .visits import UUID
 
 NO_CACHE = {"Cache-Control": "no-cache"}
@@ -70,7 +71,7 @@ async def mine(request: Request) -> JSONResponse:
     person: User = request.state.person
     if not access.may(person, "answer-findings"):
         return _error(403, "forbidden", "your role may not answer findings")
-    return JSONResponse(await run_in_pool(request, _mine, person, date.today()), headers=NO_CACHE)
+    return JSONResponse(await in_pool(request, _mine, person, date.today()), headers=NO_CACHE)
 
 
 async def put_answer(request: Request) -> JSONResponse:
@@ -90,7 +91,7 @@ async def put_answer(request: Request) -> JSONResponse:
             kind = str(form.get("kind", ""))
             note = str(form.get("note", ""))
             photo = await received_photo(form.get("photo")) if kind == "fixed" else None
-            state = await run_in_pool(
+            state = await in_pool(
                 request, findings.answer, finding_id, person, kind, note, client_id=answer_id, photo=photo, today=date.today()
             )
     except LookupError:

@@ -13,7 +13,6 @@ import uuid
 from datetime import date
 from typing import Any
 
-import anyio.to_thread
 import sqlite_utils
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -24,6 +23,7 @@ from starlette.routing import Route
 from . import access, findings, jobs, photos
 from .accounts import User
 from .pinned import latest_checklist
+from .pooled import in_pool
 from .signin import page_language, render
 from .wording import TEMPLATES, pick
 
@@ -34,14 +34,6 @@ _DECODES = jobs.background_threads(1, "fix-photo")
 
 def _not_found() -> Response:
     return Response("no such finding", status_code=404, media_type="text/plain")
-
-
-async def run_in_pool(request: Request, call: Any, *args: Any, **kwargs: Any) -> Any:
-    def run() -> Any:
-        with request.app.state.pool.connection() as db:
-            return call(db, *args, **kwargs)
-
-    return await anyio.to_thread.run_sync(run)
 
 
 def _branches_of(db: sqlite_utils.Database, person: User) -> list[str]:
@@ -79,7 +71,7 @@ async def store_list(request: Request) -> Response:
     if person.role != "store" and not access.may(person, "read-all"):
         return _not_found()
     lang = page_language(request)
-    cards = await run_in_pool(request, _list, person, lang, date.today())
+    cards = await in_pool(request, _list, person, lang, date.today())
     return render(request, "findings.html", lang=lang, f_t=TEXT[lang], cards=cards, judge=False)
 
 
@@ -116,12 +108,12 @@ async def received_photo(upload: Any) -> tuple[str, photos.Processed] | None:
 async def _act(request: Request, person: User, finding_id: str, action: str, form: Any) -> None:
     if action in ("fixed", "dispute"):
         photo = await received_photo(form.get("photo"))
-        await run_in_pool(
+        await in_pool(
             request, findings.answer, finding_id, person, action, str(form.get("note", "")),
             client_id=str(form.get("answer_id", "")) or str(uuid.uuid4()), photo=photo, today=date.today(),
         )
     elif action in ("accept", "reject"):
-        await run_in_pool(request, findings.decide, finding_id, person, action == "accept", str(form.get("note", "")))
+        await in_pool(request, findings.decide, finding_id, person, action == "accept", str(form.get("note", "")))
     else:
         raise findings.FindingError(f"unknown action {action!r}")
 
@@ -147,7 +139,7 @@ async def finding_page(request: Request) -> Response:
             message, failed = t["error"].format(message=t["unreadable"]), True
         else:
             return RedirectResponse(f"/findings/{finding_id}?done={action}", status_code=303)
-    screen = await run_in_pool(request, _detail, person, finding_id, lang, date.today())
+    screen = await in_pool(request, _detail, person, finding_id, lang, date.today())
     if screen is None:
         return _not_found()
     done = request.query_params.get("done", "")
@@ -166,7 +158,7 @@ async def disputes(request: Request) -> Response:
     def cards(db: sqlite_utils.Database) -> list[dict[str, Any]]:
         return [_card(db, f, lang, date.today()) for f in findings.disputed(db)]
 
-    return render(request, "findings.html", lang=lang, f_t=TEXT[lang], cards=await run_in_pool(request, cards), judge=True)
+    return render(request, "findings.html", lang=lang, f_t=TEXT[lang], cards=await in_pool(request, cards), judge=True)
 
 
 async def photo_thumb(request: Request) -> Response:
@@ -182,7 +174,7 @@ async def photo_thumb(request: Request) -> Response:
         ).fetchone()
         return row[0] if row else None
 
-    data = await run_in_pool(request, thumb)
+    data = await in_pool(request, thumb)
     if data is None:
         return _not_found()
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=31536000, immutable"})

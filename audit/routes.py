@@ -5,7 +5,16 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import assign_views, desks, export_views, finding_api, finding_views, hq_views, signin, views
+from . import (
+    assign_views,
+    desks,
+    export_views,
+    finding_api,
+    finding_views,
+    hq_views,
+    signin,
+    views,
+)
 from .assets import STATIC
 
 

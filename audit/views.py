@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 import anyio.to_thread
@@ -20,6 +18,7 @@ from .assets import INDEX, MANIFEST, STATIC
 from .branding import Branding
 from .headers import report_policy
 from .openapi import document
+from .pooled import in_pool
 
 MAX_VISIT_BYTES = 2 * 1024 * 1024
 NO_CACHE = {"Cache-Control": "no-cache"}
@@ -32,22 +31,6 @@ VISIT_WRITERS = anyio.CapacityLimiter(1)
 REPORT_BUILDS = anyio.CapacityLimiter(1)
 
 T = TypeVar("T")
-
-
-async def _store(
-    request: Request, call: Callable[..., T], *args: Any, limiter: anyio.CapacityLimiter | None = None, threads: Executor | None = None
-) -> T:
-    """Runs `call(db, *args)` in a worker thread on a pooled connection (of `threads`, if given):
-    the event loop never waits on the disk, on another process's write lock or on a slow decode."""
-    pool = request.app.state.pool
-
-    def run() -> T:
-        with pool.connection() as database:
-            return call(database, *args)
-
-    if threads is not None:
-        return await asyncio.get_running_loop().run_in_executor(threads, run)
-    return await anyio.to_thread.run_sync(run, limiter=limiter)
 
 
 def _ping(database: sqlite_utils.Database) -> None:
@@ -94,21 +77,21 @@ async def sites(request: Request) -> JSONResponse:
     made here so that the phone only normalises what is typed."""
     if refused := _role(request, "read-catalog"):
         return refused
-    return JSONResponse(await _store(request, _searchable_sites), headers=NO_CACHE)
+    return JSONResponse(await in_pool(request, _searchable_sites), headers=NO_CACHE)
 
 
 async def my_visits(request: Request) -> JSONResponse:
     """The inspector's visits and what became of them (waiting, returned with comments, released, rejected)."""
     if refused := _role(request, "send-visits"):
         return refused
-    return JSONResponse(await _store(request, review.mine, request.state.person), headers=NO_CACHE)
+    return JSONResponse(await in_pool(request, review.mine, request.state.person), headers=NO_CACHE)
 
 
 async def my_visit(request: Request) -> JSONResponse:
     """One of the inspector's own visits as last sent, to correct a returned one."""
     if refused := _role(request, "send-visits"):
         return refused
-    found = await _store(request, review.own_visit, request.state.person, request.path_params["uuid"])
+    found = await in_pool(request, review.own_visit, request.state.person, request.path_params["uuid"])
     if found is None:
         return JSONResponse({"error": "not_found", "message": "no such visit"}, status_code=404)
     return JSONResponse(found, headers=NO_CACHE)
@@ -146,7 +129,7 @@ async def put_visit(request: Request) -> JSONResponse:
         raw = await bodies.read(request, MAX_VISIT_BYTES, what="a visit")
     except bodies.BodyError as error:
         return error.response()
-    return _outcome(await _store(request, sync.receive_visit, request.path_params["uuid"], raw, request.state.person.id, limiter=VISIT_WRITERS))
+    return _outcome(await in_pool(request, sync.receive_visit, request.path_params["uuid"], raw, request.state.person.id, limiter=VISIT_WRITERS))
 
 
 async def put_photo(request: Request) -> JSONResponse:
@@ -158,7 +141,7 @@ async def put_photo(request: Request) -> JSONResponse:
         return error.response()
     params = request.path_params
     sender = functools.partial(sync.put_photo, inspector=request.state.person.id)
-    return _outcome(await _store(request, sender, params["uuid"], params["photo_uuid"], raw, threads=request.app.state.photo_threads))
+    return _outcome(await in_pool(request, sender, params["uuid"], params["photo_uuid"], raw, threads=request.app.state.photo_threads))
 
 
 def _not_found(what: str) -> Response:
@@ -188,7 +171,7 @@ def _prepared(database: sqlite_utils.Database, person: User, visit_uuid: str, la
 async def report_page(request: Request) -> Response:
     """The visit's report for reading on a phone, in ?lang= (default: the checklist's language)."""
     try:
-        html = await _store(
+        html = await in_pool(
             request, _page, request.state.person, request.path_params["uuid"], request.query_params.get("lang"), request.app.state.branding, limiter=REPORT_BUILDS
         )
     except report.NotFound:
@@ -201,7 +184,7 @@ async def report_pdf(request: Request) -> Response:
     First renders wait in one line per process (memory stays bounded); a full line is a 503."""
     branding = request.app.state.branding
     try:
-        prepared = await _store(
+        prepared = await in_pool(
             request, _prepared, request.state.person, request.path_params["uuid"], request.query_params.get("lang"), branding, limiter=REPORT_BUILDS
         )
     except report.NotFound:
@@ -215,16 +198,16 @@ async def report_pdf(request: Request) -> Response:
     }
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    data = await _store(request, pages.cached, prepared)
+    data = await in_pool(request, pages.cached, prepared)
     if data is None:
-        thumbs = await _store(request, pages.thumbnails, prepared.report.visit_uuid, prepared.report.photo_ids())
+        thumbs = await in_pool(request, pages.thumbnails, prepared.report.visit_uuid, prepared.report.photo_ids())
         try:
             data, seconds = await request.app.state.jobs.run("render-pdf", prepared, branding, thumbs)
         except (jobs.Busy, jobs.Failed) as error:
             log.warning("%s: no PDF now: %s", request.url.path, error)
             message = {"error": "busy", "message": "too many reports are being prepared; try again in a minute"}
             return JSONResponse(message, status_code=503, headers={"Retry-After": "60"})
-        await _store(request, pages.store, prepared, data, seconds)
+        await in_pool(request, pages.store, prepared, data, seconds)
     return Response(data, media_type="application/pdf", headers=headers)
 
 
@@ -240,7 +223,7 @@ def _seen(database: sqlite_utils.Database, person: User, visit_uuid: str, photo_
 async def _photo(request: Request, read: Callable[..., bytes | None]) -> Response:
     """A stored photo in one of its sizes; photos never change once stored."""
     params = request.path_params
-    data = await _store(request, _seen, request.state.person, params["uuid"], params["photo_uuid"], read)
+    data = await in_pool(request, _seen, request.state.person, params["uuid"], params["photo_uuid"], read)
     if data is None:
         return _not_found("photo")
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=31536000, immutable"})

@@ -76,7 +76,7 @@ def test_every_route_refuses_a_stranger(app: Any, store_path: Path) -> None:
     visit = visits_by(store_path, "v.state = 'released'")[0]
     photo = one(store_path, "SELECT uuid FROM photos WHERE visit_uuid IN (SELECT uuid FROM visits WHERE state = 'released')")[0]
     values = {"uuid": visit, "photo_uuid": photo, "branch": "sh-xujiahui", "site": one(store_path, "SELECT id FROM sites LIMIT 1")[0],
-              "finding": one(store_path, "SELECT id FROM findings LIMIT 1")[0], "photo": photo}
+              "finding": one(store_path, "SELECT id FROM findings LIMIT 1")[0], "photo": photo, "answer": str(uuid.uuid4())}
     stranger = client(app)
     seen = 0
     for route in routes.routes():
