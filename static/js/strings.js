@@ -200,6 +200,8 @@ export const STRINGS = {
   "store.dispute-note-missing": ["请写明申诉理由。", "請寫明申訴理由。", "Give the reason for the dispute."],
   "store.photo-needed": ["整改照片（此项必须附照片）", "改善照片（此項必須附照片）", "Photo of the fix (this detail needs one)"],
   "store.photo-optional": ["整改照片（可选）", "改善照片（可選）", "Photo of the fix (optional)"],
+  "store.take-photo": ["拍照或选择照片", "拍照或選擇照片", "Take or choose a photo"],
+  "store.photo-chosen": ["已选的整改照片", "已選的改善照片", "The photo chosen"],
   "store.photo-missing": ["此项需要一张整改照片。", "此項需要一張改善照片。", "This detail needs a photo of the fix."],
   "store.dispute-until": ["{day} 前可以申诉。", "{day} 前可以申訴。", "A dispute is taken until {day}."],
   "store.dispute-closed": ["申诉期已过，只能回复已整改。", "申訴期已過，只能回覆已改善。", "The time for a dispute has passed: answer with the fix."],

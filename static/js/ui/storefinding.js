@@ -40,9 +40,20 @@ function form(user, finding) {
   let kind = "fixed";
   const note = h("textarea", { id: "answer-note", name: "note", rows: 4, required: true, maxlength: 2000 });
   const noteLabel = h("span", { class: "sub" }, t("store.fixed-note"));
-  const photo = h("input", { type: "file", id: "answer-photo", name: "photo", accept: "image/*", capture: "environment" });
-  const photoField = h("label", { class: "field", id: "photo-field" },
-    h("span", { class: "sub" }, finding.photo ? t("store.photo-needed") : t("store.photo-optional")), photo);
+  const preview = h("span", { class: "thumbs", id: "photo-preview" });
+  const photo = h("input", {
+    type: "file", id: "answer-photo", name: "photo", accept: "image/*", capture: "environment", class: "visually-hidden",
+    onchange: () => {
+      const file = photo.files[0];
+      const img = file ? h("img", { class: "thumb", alt: t("store.photo-chosen") }) : null;
+      if (img) img.src = URL.createObjectURL(file);
+      preview.replaceChildren(...(img ? [img] : []));
+    },
+  });
+  const photoField = h("div", { class: "field", id: "photo-field" },
+    h("span", { class: "sub" }, finding.photo ? t("store.photo-needed") : t("store.photo-optional")),
+    h("label", { class: "btn camera" }, photo, h("span", {}, t("store.take-photo"))),
+    preview);
   const message = h("p", { class: "problem", id: "answer-message", role: "alert" });
   const choices = ["fixed", "dispute"].map((value) => h("button", {
     type: "button", class: "btn", id: `kind-${value}`, "aria-pressed": String(value === kind), disabled: value === "dispute" && !disputable,
