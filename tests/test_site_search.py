@@ -122,6 +122,11 @@ def test_assigned_then_recent_then_a_search_of_several_words(phone: tuple[Page, 
     assert page.locator("#no-match").is_hidden() and page.locator("#assigned-sites").is_visible()
     assert len(shown(page)) == len(page.evaluate("import('/static/js/catalog.js').then((c) => c.sites())"))
     shoot(page, f"site-choice-en-{name}")
+    set_language(page, "zh-Hant")
+    page.wait_for_function("() => document.querySelector('#site-search')?.placeholder === '搜尋門市'")
+    assert search(page, "xujiahui 酒店") == ["sh-xujiahui-hotel"]
+    shoot(page, f"site-search-zh-hant-{name}")
+    search(page, "")
 
     page.locator("#assigned-sites .card.assignment").click()  # starts the assigned visit
     page.wait_for_selector(".section-row")
