@@ -81,23 +81,19 @@ export async function chooseSite(params, signal) {
   const regions = new Map();
   for (const site of sites) {
     if (!regions.has(site.region.id)) regions.set(site.region.id, { name: site.region.name, cards: [] });
-    const card = siteButton(site);
-    regions.get(site.region.id).cards.push({ site, card });
+    regions.get(site.region.id).cards.push({ site, card: siteButton(site) });
   }
-  const groups = [...regions.values()].map((region) =>
-    h("section", { class: "group region" }, h("h2", {}, text(region.name)), region.cards.map(({ card }) => card)));
+  const groups = [...regions.values()].map(({ name, cards }) =>
+    ({ cards, section: h("section", { class: "group region" }, h("h2", {}, text(name)), cards.map(({ card }) => card)) }));
   const nothing = h("p", { class: "empty", id: "no-match", role: "status", hidden: true });
   const filter = (typed) => {
     const words = catalog.searchWords(typed);
     for (const section of shortcuts) section.hidden = words.length > 0;
     let shown = 0;
-    for (const [index, region] of [...regions.values()].entries()) {
-      let visible = 0;
-      for (const { site, card } of region.cards) {
-        card.hidden = !catalog.matches(site, words);
-        if (!card.hidden) visible += 1;
-      }
-      groups[index].hidden = visible === 0;
+    for (const { cards, section } of groups) {
+      for (const { site, card } of cards) card.hidden = !catalog.matches(site, words);
+      const visible = cards.filter(({ card }) => !card.hidden).length;
+      section.hidden = visible === 0;
       shown += visible;
     }
     nothing.hidden = shown > 0;
@@ -114,7 +110,7 @@ export async function chooseSite(params, signal) {
     search,
     h("p", { class: "sub", id: "search-hint" }, t("new.search-hint")),
     nothing,
-    h("div", { id: "all-sites" }, groups),
+    h("div", { id: "all-sites" }, groups.map(({ section }) => section)),
     bar(back("#/")),
   ];
 }
