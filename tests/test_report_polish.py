@@ -130,7 +130,7 @@ def test_demo_notes_and_summaries_follow_the_answers() -> None:
         for seed in range(12):
             rng = random.Random(seed)
             body, _ = demo.visit_body(checklist, "site", rng, quality=rng.choice([0.3, 0.6, 0.85, 0.97]), started=datetime(2026, 7, 1, tzinfo=CST))
-            result = score_visit(checklist, body["answers"])
+            result = score_visit(checklist, body["answers"], body["started_at"])
             for item in checklist.items():
                 note = body["answers"].get(item.id, {}).get("note")
                 if note:
@@ -192,7 +192,7 @@ def test_the_report_on_phones(phone: tuple[Page, str], live_server: LiveServer) 
     assert page.evaluate("document.documentElement.scrollWidth") <= width, "nothing overflows sideways"
     assert page.get_by_text("version of 4 Jul 2026").first.is_visible()
     note = page.locator("p.finding span[lang=zh]").first
-    assert note.is_visible() and "Inspector's note, in their words (Chinese)" in page.locator("p.finding").first.inner_text()
+    assert note.is_visible() and "Inspector's note, in their words (Chinese)" in page.locator("p.finding", has=page.locator("span[lang=zh]")).first.inner_text()
     chart = page.locator(".trend .chart svg")
     assert chart.is_visible() and chart.bounding_box()["width"] <= width  # type: ignore[index]
     assert chart.locator("text", has_text="pass 75.0").count() == 1 and chart.locator("text", has_text="100").count() == 1
