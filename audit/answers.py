@@ -1,7 +1,8 @@
 """Rules on a visit's answers that the phone and the server must apply alike.
 
-Which items are shown, whether an answer is well-formed, an item's score and whether it
-failed, and what is still missing (required answers, evidence a failure calls for). The
+Which items are shown (by earlier answers, and by the visit's `started_at` read as the wall
+clock where the visit happened), whether an answer is well-formed, an item's score and
+whether it failed, and what is still missing (required answers, evidence a failure calls for). The
 phone runs the same rules in static/js/rules.js; both are tested against the golden cases
 in tests/golden/answers.yaml, so the server never refuses what the phone let through.
 
@@ -17,17 +18,21 @@ knows an answer's shape (a non-object answer reads as one with no fields, as in 
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from typing import Any
 
-from .model import Checklist, Item
+from .holidays import Calendar, day_kinds
+from .model import Checklist, Condition, Item
 
 MAX_TEXT = 10_000
 MAX_SECONDS = 24 * 3600
 ANSWER_FIELDS = ("value", "na", "note", "answered_at")
 # ASCII digits, as in JavaScript: Python's \d alone would also take "٠٩:٣٠"
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$", re.ASCII)
+
+_STARTED = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})", re.ASCII)
 
 Answers = dict[str, dict[str, Any]]
 
@@ -144,10 +149,10 @@ def fails(item: Item, result: float | None) -> bool:
     return result < threshold
 
 
-def failures(checklist: Checklist, answers: Answers) -> list[str]:
+def failures(checklist: Checklist, answers: Answers, started_at: object) -> list[str]:
     """Ids of the shown items whose answers failed, in checklist order."""
     items = {item.id: item for item in checklist.items()}
-    return [item_id for item_id in visible(checklist, answers) if failed(items[item_id], answers.get(item_id))]
+    return [item_id for item_id in visible(checklist, answers, started_at) if failed(items[item_id], answers.get(item_id))]
 
 
 def _matches(target: Item, answer: Any, values: tuple[str | int, ...]) -> bool:
@@ -162,16 +167,53 @@ def _matches(target: Item, answer: Any, values: tuple[str | int, ...]) -> bool:
     return value in values
 
 
-def visible(checklist: Checklist, answers: Answers) -> list[str]:
+def _moment(started_at: object) -> tuple[datetime.date, int] | None:
+    """The local date and minute of the day a visit started, as its started_at writes them (the
+    phone writes its own offset: a visit at 23:30 in Shanghai is judged at 23:30 on that day, a
+    visit across midnight by its start); None when it is no date-time."""
+    match = _STARTED.match(started_at) if isinstance(started_at, str) else None
+    if match is None:
+        return None
+    year, month, day, hour, minute = (int(part) for part in match.groups())
+    try:
+        date = datetime.date(year, month, day)
+    except ValueError:
+        return None
+    return (date, hour * 60 + minute) if hour < 24 and minute < 60 else None
+
+
+def _on_time(condition: Condition, moment: tuple[datetime.date, int] | None, calendar: Calendar | None) -> bool:
+    """Whether the visit's start meets the condition's `days` and `hours` (either absent holds)."""
+    if condition.days is None and condition.hours is None:
+        return True
+    if moment is None:
+        return False
+    date, minute = moment
+    if condition.days is not None and not day_kinds(date, calendar) & set(condition.days):
+        return False
+    if condition.hours is None:
+        return True
+    start, end = condition.hours
+    return start <= minute < end if start < end else (minute >= start or minute < end)
+
+
+def visible(checklist: Checklist, answers: Answers, started_at: object) -> list[str]:
     """Ids of the items shown, in checklist order: an item is shown when it has no `when`, or
-    when its (shown) target has one of the given answers."""
+    when every part of it holds: its (shown) target has one of the given answers, and the visit
+    (`started_at`, the body's) starts on one of the given kinds of day, within the given hours."""
     items = {item.id: item for item in checklist.items()}
+    moment = _moment(started_at)
     shown: list[str] = []
     seen: set[str] = set()
     for item in checklist.items():
         condition = item.when
         if condition is None or (
-            condition.item in seen and _matches(items[condition.item], answers.get(condition.item), condition.values)
+            (
+                condition.item is None
+                or condition.item in seen
+                and _matches(items[condition.item], answers.get(condition.item), condition.values)
+            )
+            and _on_time(condition, moment, checklist.calendar)
         ):
             shown.append(item.id)
             seen.add(item.id)
@@ -179,14 +221,14 @@ def visible(checklist: Checklist, answers: Answers) -> list[str]:
 
 
 def missing(
-    checklist: Checklist, answers: Answers, photos: dict[str, int], *, shown: list[str] | None = None
+    checklist: Checklist, answers: Answers, photos: dict[str, int], started_at: object, *, shown: list[str] | None = None
 ) -> list[dict[str, str]]:
     """What must still be added before the visit can be submitted, item by item:
-    {"item": id, "need": "answer" | "photo" | "note"}. `shown`: visible(checklist, answers),
-    when the caller has it already (the server, checking a visit)."""
+    {"item": id, "need": "answer" | "photo" | "note"}. `shown`: visible(checklist, answers,
+    started_at), when the caller has it already (the server, checking a visit)."""
     items = {item.id: item for item in checklist.items()}
     needs: list[dict[str, str]] = []
-    for item_id in visible(checklist, answers) if shown is None else shown:
+    for item_id in visible(checklist, answers, started_at) if shown is None else shown:
         item = items[item_id]
         answer = answers.get(item_id)
         count = photos.get(item_id, 0)

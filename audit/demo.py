@@ -166,10 +166,10 @@ def note(checklist: Checklist, item: Item, failed: bool) -> str:
     return writing(checklist)["failed" if failed else "passed"].format(item=_item_text(checklist, item))
 
 
-def narrative(checklist: Checklist, given: dict[str, dict[str, Any]]) -> str:
+def narrative(checklist: Checklist, given: dict[str, dict[str, Any]], started_at: str) -> str:
     """The inspector's summary of a visit, from its scores: critical failures first, a visit
     called good only when its band is the best one."""
-    words, result = writing(checklist), score_visit(checklist, given)
+    words, result = writing(checklist), score_visit(checklist, given, started_at)
     texts = {item.id: _item_text(checklist, item) for item in checklist.items()}
 
     def listed(ids: tuple[str, ...]) -> str:
@@ -186,13 +186,16 @@ def narrative(checklist: Checklist, given: dict[str, dict[str, Any]]) -> str:
     return words["good" if band_tone(checklist, result.band) == "good" else "poor"].format(n=len(others), items=listed(others))
 
 
-def visit_answers(checklist: Checklist, rng: random.Random, quality: float) -> tuple[dict[str, dict[str, Any]], list[str]]:
-    """Answers for every shown item, each passing with probability `quality`, with the notes a
-    failure calls for; and the ids of items that need a photo (photo items and failed evidence)."""
+def visit_answers(
+    checklist: Checklist, rng: random.Random, quality: float, started_at: str
+) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Answers for every item shown on a visit started at `started_at`, each passing with
+    probability `quality`, with the notes a failure calls for; and the ids of items that need a
+    photo (photo items and failed evidence)."""
     given: dict[str, dict[str, Any]] = {}
     needs_photo: list[str] = []
     for item in checklist.items():
-        if item.id not in answers.visible(checklist, given):
+        if item.id not in answers.visible(checklist, given, started_at):
             continue
         if item.type == "photo":
             needs_photo.append(item.id)
@@ -230,7 +233,7 @@ def visit_body(
     checklist: Checklist, site_id: str, rng: random.Random, *, quality: float, started: datetime
 ) -> tuple[dict[str, Any], dict[str, bytes]]:
     """A complete visit as a phone would send it, and the bytes of each photo it declares."""
-    given, needs_photo = visit_answers(checklist, rng, quality)
+    given, needs_photo = visit_answers(checklist, rng, quality, started.isoformat())
     photo_rows: list[dict[str, Any]] = []
     data: dict[str, bytes] = {}
     for index, item_id in enumerate(needs_photo):
@@ -252,7 +255,7 @@ def visit_body(
         "site_id": site_id,
         "started_at": started.isoformat(),
         "ended_at": (started + timedelta(minutes=rng.randint(25, 70))).isoformat(),
-        "narrative": narrative(checklist, given),
+        "narrative": narrative(checklist, given, started.isoformat()),
         "answers": given,
         "photos": photo_rows,
     }

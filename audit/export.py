@@ -204,8 +204,9 @@ class Export:
             bodies = {row[0]: row[1:] for row in self._lookup("SELECT uuid, checklist_hash, body FROM visits WHERE uuid IN ({marks})", ids)}
             for uuid in ids:
                 content_hash, body = bodies[uuid]
-                given: dict[str, dict[str, Any]] = json.loads(body).get("answers", {})
-                result = score_visit(self._checklist(content_hash), given)
+                visit = json.loads(body)
+                given: dict[str, dict[str, Any]] = visit.get("answers", {})
+                result = score_visit(self._checklist(content_hash), given, visit.get("started_at"))
                 outcomes, critical = result.items(), set(result.critical_failures)
                 for place in self._layout(content_hash):
                     answer = given.get(place.item_id)

@@ -47,7 +47,7 @@ def release(db: sqlite_utils.Database, visit_uuid: str) -> VisitScore:
     given = json.loads(body_text).get("answers", {})
     for (item_id,) in db.execute("SELECT item_id FROM voided_items WHERE visit_uuid = ?", [visit_uuid]):
         given[item_id] = {"na": True}
-    result = score_visit(checklist, given)
+    result = score_visit(checklist, given, started_at)
     stages = {stage.stage: stage.score for stage in result.stages}
     columns = ", ".join(STAGE_COLUMNS.values())
     key = db.conn.execute(

@@ -1,6 +1,8 @@
 """The checklist library: every checklist file under the given paths, checked together.
 
-Ids must be unique across the library, which no single file can know, so that check lives here.
+Ids must be unique across the library, which no single file can know, so that check lives here;
+so does the calendar of public holidays (holidays.CALENDAR), which any checklist may use and
+which lies beside them without being one.
 """
 
 from __future__ import annotations
@@ -9,12 +11,13 @@ from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 
+from . import holidays
 from .model import Checklist
 from .problems import Problem
 from .validate import Result, check_file
 
 SUFFIXES = (".yaml", ".yml")
-CHECKLISTS = Path(__file__).resolve().parent.parent / "checklists"
+CHECKLISTS = holidays.CHECKLISTS  # the library's folder, where the calendar lies too
 
 
 def find(paths: list[Path]) -> list[Path]:
@@ -22,15 +25,19 @@ def find(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()))
-        else:
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file() and p.name != holidays.CALENDAR.name))
+        elif path.resolve() != holidays.CALENDAR:
             found.append(path)
     return found
 
 
 def check(paths: list[Path], *, site_types: Collection[str] | None = None) -> list[Result]:
-    """Every file's verdict; with `site_types` (an organisation's), checklists may name only those."""
+    """Every file's verdict, and the calendar's when it has problems; with `site_types` (an
+    organisation's), checklists may name only those."""
     results = [check_file(path, site_types=site_types) for path in find(paths)]
+    calendar_problems = holidays.library_calendar()[1]
+    if calendar_problems:
+        results.append(Result(str(holidays.CALENDAR), None, calendar_problems))
     first: dict[str, str] = {}
     for index, result in enumerate(results):
         if result.checklist is None:

@@ -15,6 +15,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .holidays import Calendar
 from .schema import SCORED_TYPES, STAGES
 
 Text = dict[str, str]
@@ -42,8 +43,15 @@ class Choice:
 
 @dataclass(frozen=True)
 class Condition:
-    item: str
+    """When an item is shown: every part given must hold. `item` and `values`: an earlier item's
+    answer is one of the values; `days`: the visit starts on one of these kinds of day
+    (holidays.DAY_KINDS); `hours`: it starts from the first minute of the day up to, not
+    including, the second (across midnight when the second is the smaller)."""
+
+    item: str | None
     values: tuple[str | int, ...]
+    days: tuple[str, ...] | None = None
+    hours: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +134,7 @@ class Checklist:
     stages: tuple[Stage, ...]
     finding_days: FindingDays = FindingDays()
     case_days: int | None = None  # a case over this many days (`case: {days: N}`); None: a single visit
+    calendar: Calendar | None = None  # public holidays, carried by a checklist whose conditions name a day kind
 
     def items(self) -> list[Item]:
         return [item for stage in self.stages for section in stage.sections for item in section.items]
@@ -146,7 +155,7 @@ class Checklist:
 # unused (None): a checklist that uses none of them keeps the hash, and so the version, it had
 # before they existed, rather than every store minting a new version of every checklist.
 # from_dict fills them back in with their defaults.
-LATER_FIELDS = frozenset({"partial_min", "partial_max", "partial_score", "day", "case_days"})
+LATER_FIELDS = frozenset({"partial_min", "partial_max", "partial_score", "day", "case_days", "days", "hours", "calendar"})
 
 
 def _canonical(value: Any) -> Any:
@@ -178,6 +187,32 @@ def _number(value: Any) -> float | None:
     return None if value is None else value
 
 
+def minutes(clock: str) -> int:
+    """Minutes since midnight of an "HH:MM" the schema has accepted."""
+    hours, mins = clock.split(":")
+    return int(hours) * 60 + int(mins)
+
+
+def _condition(when: dict[str, Any]) -> Condition:
+    hours = when.get("hours")
+    return Condition(
+        item=when.get("item"),
+        values=tuple(condition_value(v) for v in ([when["equals"]] if "equals" in when else when.get("in", []))),
+        days=tuple(when["day"]) if "day" in when else None,
+        hours=(minutes(hours[:5]), minutes(hours[6:])) if hours else None,
+    )
+
+
+def uses_days(data: dict[str, Any]) -> bool:
+    """Whether any item's `when` names a day kind, so that the checklist needs the calendar."""
+    return any(
+        isinstance(item, dict) and isinstance(item.get("when"), dict) and "day" in item["when"]
+        for stage in data["stages"].values()
+        for section in stage["sections"]
+        for item in section["items"]
+    )
+
+
 def _item(data: dict[str, Any], language: str, section_day: int | None) -> Item:
     when = data.get("when")
     evidence = data.get("evidence", {})
@@ -198,12 +233,7 @@ def _item(data: dict[str, Any], language: str, section_day: int | None) -> Item:
         critical_cap=critical["cap"] if critical else None,
         evidence_photo=evidence.get("photo"),
         evidence_note=evidence.get("note"),
-        when=Condition(
-            item=when["item"],
-            values=tuple(condition_value(v) for v in ([when["equals"]] if "equals" in when else when["in"])),
-        )
-        if when
-        else None,
+        when=_condition(when) if when else None,
         min=_number(data.get("min")),
         max=_number(data.get("max")),
         labels={key: text(label, language) for key, label in data.get("labels", {}).items()},
@@ -227,8 +257,9 @@ def _item(data: dict[str, Any], language: str, section_day: int | None) -> Item:
     )
 
 
-def build(data: dict[str, Any]) -> Checklist:
-    """Typed checklist from data the validator has accepted, with defaults filled in."""
+def build(data: dict[str, Any], calendar: Calendar | None) -> Checklist:
+    """Typed checklist from data the validator has accepted, with defaults filled in; it keeps
+    `calendar` when its conditions name a day kind (the validator has then given one)."""
     language = data["language"]
     stages = data["stages"]
     return Checklist(
@@ -261,6 +292,7 @@ def build(data: dict[str, Any]) -> Checklist:
         ),
         finding_days=FindingDays(**data.get("finding_days", {})),
         case_days=data["case"]["days"] if "case" in data else None,
+        calendar=calendar if uses_days(data) else None,
     )
 
 
@@ -270,7 +302,14 @@ def _item_from_dict(data: dict[str, Any]) -> Item:
         **{
             "fix": {},  # versions stored before items had a fix: the store is told nothing, never the guidance
             **data,
-            "when": Condition(item=when["item"], values=tuple(when["values"])) if when else None,
+            "when": Condition(
+                item=when["item"],
+                values=tuple(when["values"]),
+                days=tuple(when["days"]) if when.get("days") is not None else None,
+                hours=(when["hours"][0], when["hours"][1]) if when.get("hours") is not None else None,
+            )
+            if when
+            else None,
             "choices": tuple(Choice(**choice) for choice in data.get("choices", [])),
         }
     )
@@ -285,6 +324,7 @@ def from_dict(data: dict[str, Any]) -> Checklist:
             "site_types": tuple(data["site_types"]),
             "bands": tuple(Band(**band) for band in data["bands"]),
             "finding_days": FindingDays(**data.get("finding_days", {})),  # versions stored before it existed: the defaults
+            "calendar": Calendar(tuple(data["calendar"]["holidays"]), tuple(data["calendar"]["workdays"])) if data.get("calendar") else None,
             "stages": tuple(
                 Stage(
                     key=stage["key"],

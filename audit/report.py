@@ -367,7 +367,7 @@ def build(db: sqlite_utils.Database, visit_uuid: str, requested_lang: str | None
     words = Words(lang, checklist.language)
     body = json.loads(visit["body"])
     given: dict[str, dict[str, Any]] = body.get("answers", {})
-    result = score_visit(checklist, given)
+    result = score_visit(checklist, given, body.get("started_at"))
     site = _one(db, "sites", visit["site_id"])
     branch = _one(db, "branches", site["branch_id"])
     region = _one(db, "regions", branch["region_id"])

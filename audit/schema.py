@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .holidays import DAY_KINDS
+
 STAGES = ("pre-sale", "in-sale", "after-sale")
 SCORED_TYPES = ("yes_no", "scale", "choice", "multi_choice", "number", "timer")
 UNSCORED_TYPES = ("timestamp", "text", "photo")
@@ -16,6 +18,8 @@ EVIDENCE_RULES = ("always", "on_fail")
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"
 SCHEMA_ID = "https://audit.example/checklist.schema.json"
+_CLOCK = r"([01][0-9]|2[0-3]):[0-5][0-9]"
+HOURS_PATTERN = f"^{_CLOCK}-{_CLOCK}$"
 
 
 def _text(description: str) -> dict[str, Any]:
@@ -183,16 +187,35 @@ _ITEM_PROPERTIES: dict[str, Any] = {
         "minProperties": 1,
     },
     "when": {
-        "description": "Show the item only when an earlier item has one of the given answers.",
+        "description": "Show the item only when every condition given holds: an earlier item has one of the "
+        "given answers (`item` with `equals` or `in`), the visit starts on one of the given kinds of `day`, "
+        "or within the given `hours`.",
         "type": "object",
         "properties": {
             "item": {"type": "string", "pattern": ID_PATTERN},
             "equals": {"type": ["string", "integer", "boolean"]},
             "in": {"type": "array", "minItems": 1, "items": {"type": ["string", "integer", "boolean"]}},
+            "day": {
+                "description": "The visit starts on any of these kinds of day, by China's calendar (checklists/calendar.yaml): "
+                "weekend (a Saturday or Sunday that is not an adjusted working day), weekday (a working day) or holiday "
+                "(a day off of a public holiday).",
+                "type": "array",
+                "minItems": 1,
+                "uniqueItems": True,
+                "items": {"enum": list(DAY_KINDS)},
+            },
+            "hours": {
+                "description": 'The visit starts from the first time up to, not including, the second, e.g. "11:00-14:00" '
+                '(quote it); across midnight when the second is earlier, e.g. "22:00-02:00".',
+                "type": "string",
+                "pattern": HOURS_PATTERN,
+            },
         },
-        "required": ["item"],
         "additionalProperties": False,
-        "oneOf": [{"required": ["equals"]}, {"required": ["in"]}],
+        "anyOf": [{"required": ["item"]}, {"required": ["day"]}, {"required": ["hours"]}],
+        "dependentRequired": {"equals": ["item"], "in": ["item"]},
+        "if": {"required": ["item"]},
+        "then": {"oneOf": [{"required": ["equals"]}, {"required": ["in"]}]},
     },
 }
 

@@ -13,6 +13,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from .holidays import DAY_KINDS
 from .problems import Problem
 from .schema import (
     _ITEM_PROPERTIES,
@@ -191,6 +192,8 @@ def _translate(error: ValidationError, source: Source) -> list[Problem]:
             "exclusiveMaximum": f"less than {expected}",
         }[rule]
         return [problem(f"{at}: {name} {value} is out of range: it must be {bound}")]
+    if rule == "pattern" and name == "hours":
+        return [problem(f"{at}: when hours {value!r} must be two times of day, HH:MM-HH:MM from 00:00 to 23:59, e.g. \"11:00-14:00\"")]
     if rule == "pattern":
         if name in ("language", "languages") or (path and path[-2:-1] == ("languages",)):
             return [problem(f"{at}: {value!r} is not a language code like zh-Hans, zh-Hant or en")]
@@ -199,6 +202,8 @@ def _translate(error: ValidationError, source: Source) -> list[Problem]:
     if rule in ("minItems", "minProperties", "minLength"):
         if rule == "minItems" and name == "choices":
             return [problem(f"{at}: choices needs at least {expected} choices")]
+        if rule == "minItems" and name == "day":
+            return [problem(f"{at}: when day must list at least one of {', '.join(DAY_KINDS)}")]
         return [problem(f"{at}: {name} must not be empty")]
     if rule == "uniqueItems":
         repeated = next(v for i, v in enumerate(value) if v in value[:i])
@@ -207,6 +212,10 @@ def _translate(error: ValidationError, source: Source) -> list[Problem]:
         return [problem(f"{at}: partial needs a min or a max, beyond pass's, up to which it gives partial credit")]
     if rule == "oneOf" and name == "when":
         return [problem(f"{at}: when needs exactly one of 'equals' or 'in'")]
+    if rule == "anyOf" and name == "when":
+        return [problem(f"{at}: when needs an item (with equals or in), a day or hours")]
+    if rule == "dependentRequired":
+        return [problem(f"{at}: when {key} needs the item whose answer it names: add item: ID") for key in expected if key in value and "item" not in value]
     return [problem(f"{at}: {error.message}")]
 
 
@@ -217,6 +226,8 @@ def _enum(value: Any, path: Path, at: str, problem: Callable[[str], Problem]) ->
             f"{at}: unknown response type {value!r}{suggest(str(value), RESPONSE_TYPES)}; "
             f"types are {', '.join(RESPONSE_TYPES)}"
         )
+    if name == "day":
+        return problem(f"{at}: when day {value!r} is not a kind of day{suggest(str(value), DAY_KINDS)}; kinds are {', '.join(DAY_KINDS)}")
     return problem(f"{at}: {name} must be 'always' or 'on_fail', not {value!r}")
 
 

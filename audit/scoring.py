@@ -81,8 +81,9 @@ def band_for(bands: tuple[Band, ...], score: float | None) -> str | None:
     return bands[-1].id
 
 
-def score_visit(checklist: Checklist, given: Answers) -> VisitScore:
-    shown = set(answers.visible(checklist, given))
+def score_visit(checklist: Checklist, given: Answers, started_at: object) -> VisitScore:
+    """`started_at`: the visit body's, by which conditions on the visit's time show items."""
+    shown = set(answers.visible(checklist, given, started_at))
     stages: list[StageScore] = []
     failures: list[str] = []
     critical: list[tuple[str, float]] = []

@@ -52,7 +52,7 @@ def canonical(body: dict[str, Any]) -> str:
 def derived_rows(uuid: str, body: dict[str, Any], checklist: Checklist) -> Rows:
     """The rows a stored visit's body implies: its scores. The body is the source of truth (its
     answers are read through the `answers` view); the doctor rebuilds these from it."""
-    return scorebook.rows(uuid, score_visit(checklist, body.get("answers", {})))
+    return scorebook.rows(uuid, score_visit(checklist, body.get("answers", {}), body.get("started_at")))
 
 
 def write_derived(db: sqlite_utils.Database, rows: Rows) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path as FilePath
 from typing import Any, TypeGuard
 
-from . import model
+from . import holidays, model
 from .problems import Problem, ProblemsFound
 from .schema import ID_PATTERN, RANGE_TYPES, UNSCORED_TYPES
 from .schema_errors import schema_problems, suggest, unquoted, where
@@ -172,6 +172,8 @@ class _Checker:
                     if rule == "on_fail":
                         self.add(path + ("evidence", what), f"{at}: {what_item} cannot fail, so {what}: on_fail never applies")
             when = item.get("when")
+            if isinstance(when, dict):
+                self.moment(path + ("when",), when, at)
             if isinstance(when, dict) and isinstance(when.get("item"), str):
                 self.when(path, when, at, earlier, every)
                 due, target_due = days.get(item.get("id")), days.get(when["item"])
@@ -272,6 +274,20 @@ class _Checker:
                 shown = ", ".join(str(a) for a in allowed)
                 self.add(path + ("when", key), f"{at}: {value!r} is not a possible answer of {target_id!r} ({shown})")
 
+    def moment(self, path: Path, when: dict[str, Any], at: str) -> None:
+        """What the schema cannot say of a condition on the visit's start: hours that span no
+        time, days that are every day, and day kinds without a calendar to tell them apart."""
+        hours = when.get("hours")
+        if isinstance(hours, str) and len(hours) == 11 and hours[:5] == hours[6:]:
+            self.add(path + ("hours",), f"{at}: when hours {hours!r} starts and ends at the same time; give the first minute and the minute after the last, e.g. \"11:00-14:00\"")
+        days = when.get("day")
+        if not isinstance(days, list) or not days:
+            return
+        if set(holidays.DAY_KINDS) <= set(days):
+            self.add(path + ("day",), f"{at}: when day lists every kind of day, so it always holds; leave it out")
+        elif holidays.library_calendar()[0] is None:
+            self.add(path + ("day",), f"{at}: when day needs the calendar of public holidays, {holidays.CALENDAR}, which has problems; run audit check on it")
+
     def site_types(self, known: Collection[str]) -> None:
         """Site types are the organisation's: given its list, each one the checklist names must be on it."""
         listed = self.data.get("site_types")
@@ -331,7 +347,7 @@ def check_source(
     problems += checker.problems
     if problems:
         return None, sorted(set(problems))
-    return model.build(source.data), []
+    return model.build(source.data, holidays.library_calendar()[0]), []
 
 
 def check_bytes(raw: bytes, path: str, *, site_types: Collection[str] | None = None) -> Result:

@@ -310,7 +310,7 @@ def content_problems(body: Any, checklist: Checklist, site_type: str | None) -> 
     items = {item.id: item for item in checklist.items()}
     given = fields.get("answers")
     given = given if isinstance(given, dict) else {}
-    shown = answers.visible(checklist, given)
+    shown = answers.visible(checklist, given, fields.get("started_at"))
     shown_set = set(shown)
     for item_id, answer in given.items():
         trouble = _answer_problem(item_id, answer, items.get(item_id), shown_set)
@@ -327,6 +327,6 @@ def content_problems(body: Any, checklist: Checklist, site_type: str | None) -> 
     counts: dict[str, int] = {}
     for photo in photos:
         counts[photo["item_id"]] = counts.get(photo["item_id"], 0) + 1
-    for need in answers.missing(checklist, given, counts, shown=shown):
+    for need in answers.missing(checklist, given, counts, fields.get("started_at"), shown=shown):
         problems.append(Problem(f"answers.{need['item']}", _NEEDS[need["need"]]))
     return problems[:MAX_PROBLEMS]

@@ -17,15 +17,16 @@ ITEMS = {item.id: item for item in CHECKLIST.items()}
 def evaluate(case: dict[str, Any]) -> dict[str, Any]:
     given = case["answers"]
     expect = case["expect"]
+    started_at = case.get("started_at")
     result: dict[str, Any] = {
-        "visible": answers.visible(CHECKLIST, given),
+        "visible": answers.visible(CHECKLIST, given, started_at),
         "invalid": [item for item, answer in given.items() if answers.problem(ITEMS[item], answer)],
     }
     if "missing" in expect:
-        result["missing"] = answers.missing(CHECKLIST, given, case["photos"])
+        result["missing"] = answers.missing(CHECKLIST, given, case["photos"], started_at)
     if "scores" in expect:
         result["scores"] = {item: answers.score(ITEMS[item], given.get(item)) for item in expect["scores"]}
-        result["failed"] = answers.failures(CHECKLIST, given)
+        result["failed"] = answers.failures(CHECKLIST, given, started_at)
     return result
 
 

@@ -51,6 +51,10 @@ answer_like = json_values | st.fixed_dictionaries(
 )
 
 
+# Visit starts: a working day, a weekend, a public holiday, a late night; and what is no date-time.
+starts = st.sampled_from(["2026-11-30T10:00:00+08:00", "2026-11-28T12:00:00+08:00", "2026-10-01T23:30:00+08:00"]) | json_values
+
+
 def anything_for(checklist: Checklist) -> st.SearchStrategy[dict[str, Any]]:
     """Answers of any shape, mostly under the checklist's own item ids."""
     ids = st.sampled_from([item.id for item in checklist.items()])
@@ -106,6 +110,7 @@ def valid_visits(draw: st.DrawFn) -> tuple[str, dict[str, Any], dict[str, int]]:
 def test_problem_and_visible_take_anything(data: st.DataObject) -> None:
     checklist = CHECKLISTS[data.draw(checklist_ids)]
     given_answers = data.draw(anything_for(checklist))
+    started_at = data.draw(starts)
     items = {item.id: item for item in checklist.items()}
     accepted = {}
     for item_id, answer in given_answers.items():
@@ -115,7 +120,7 @@ def test_problem_and_visible_take_anything(data: st.DataObject) -> None:
             assert isinstance(answers.answered(items[item_id], answer), bool)
             if trouble is None:
                 accepted[item_id] = answer
-    shown = answers.visible(checklist, given_answers)
+    shown = answers.visible(checklist, given_answers, started_at)
     order = [item.id for item in checklist.items()]
     assert shown == [item_id for item_id in order if item_id in shown]
     assert {item.id for item in checklist.items() if item.when is None} <= set(shown)
@@ -124,12 +129,12 @@ def test_problem_and_visible_take_anything(data: st.DataObject) -> None:
         result = answers.score(items[item_id], answer)
         assert result is None or 0 <= result <= 1
         assert isinstance(answers.failed(items[item_id], answer), bool)
-    answers.missing(checklist, accepted, {})
+    answers.missing(checklist, accepted, {}, started_at)
 
 
 @PROFILE
-@given(valid_visits())
-def test_well_formed_answers_pass_and_score_within_bounds(visit: tuple[str, dict[str, Any], dict[str, int]]) -> None:
+@given(valid_visits(), starts)
+def test_well_formed_answers_pass_and_score_within_bounds(visit: tuple[str, dict[str, Any], dict[str, int]], started_at: Any) -> None:
     checklist_id, given_answers, photos = visit
     checklist = CHECKLISTS[checklist_id]
     items = {item.id: item for item in checklist.items()}
@@ -139,14 +144,14 @@ def test_well_formed_answers_pass_and_score_within_bounds(visit: tuple[str, dict
         assert result is None or 0 <= result <= 1, (item_id, answer, result)
         if answers.failed(items[item_id], answer):
             assert result is not None and items[item_id].scored
-    shown = answers.visible(checklist, given_answers)
-    needs = answers.missing(checklist, given_answers, photos)
-    assert needs == answers.missing(checklist, given_answers, photos, shown=shown)
+    shown = answers.visible(checklist, given_answers, started_at)
+    needs = answers.missing(checklist, given_answers, photos, started_at)
+    assert needs == answers.missing(checklist, given_answers, photos, started_at, shown=shown)
     for need in needs:
         assert need["item"] in shown and need["need"] in ("answer", "photo", "note")
         if need["need"] == "answer":
             assert items[need["item"]].required
-    assert set(answers.failures(checklist, given_answers)) <= set(shown)
+    assert set(answers.failures(checklist, given_answers, started_at)) <= set(shown)
 
 
 @PROFILE
@@ -154,10 +159,11 @@ def test_well_formed_answers_pass_and_score_within_bounds(visit: tuple[str, dict
 def test_answers_on_hidden_items_change_no_visibility(visit: tuple[str, dict[str, Any], dict[str, int]], data: st.DataObject) -> None:
     checklist_id, given_answers, _ = visit
     checklist = CHECKLISTS[checklist_id]
-    shown = answers.visible(checklist, given_answers)
+    started_at = data.draw(starts)
+    shown = answers.visible(checklist, given_answers, started_at)
     hidden = [item.id for item in checklist.items() if item.id not in shown]
     extra = data.draw(st.dictionaries(st.sampled_from(hidden), answer_like, max_size=4)) if hidden else {}
-    assert answers.visible(checklist, {**given_answers, **extra}) == shown
+    assert answers.visible(checklist, {**given_answers, **extra}, started_at) == shown
 
 
 # The server's checks of a visit, on whatever bytes and JSON arrive.

@@ -156,7 +156,7 @@ def graft(case: Case, data: st.DataObject) -> None:
         body["answers"] = dict(generated)
         return
     seed, quality = data.draw(st.integers(0, 2**32 - 1)), data.draw(st.sampled_from([0.1, 0.9]))
-    complete, needs_photo = demo.visit_answers(checklist, random.Random(seed), quality)
+    complete, needs_photo = demo.visit_answers(checklist, random.Random(seed), quality, body["started_at"] if isinstance(body.get("started_at"), str) else "")
     body["answers"] = {**complete, **dict(generated[: data.draw(st.integers(0, len(generated)))])}
     taken = body["started_at"] if isinstance(body.get("started_at"), str) else None
     body["photos"] = photos + [

@@ -55,7 +55,8 @@ def test_every_released_visit_has_the_facts_its_body_implies(store: Path) -> Non
     for uuid, item_id, failed, critical in facts_now["items"]:
         by_visit.setdefault(uuid, {})[item_id] = (failed, critical)
     for uuid, body, checklist_hash in released:
-        result = score_visit(pinned_checklist(database, checklist_hash), json.loads(body)["answers"])
+        visit = json.loads(body)
+        result = score_visit(pinned_checklist(database, checklist_hash), visit["answers"], visit["started_at"])
         expected = {i.item_id: (int(i.failed), int(i.item_id in result.critical_failures)) for i in result.items().values() if i.score is not None}
         assert by_visit[uuid] == expected
     observed = sum(row[5] for row in facts_now["tallies"])

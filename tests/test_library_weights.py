@@ -119,13 +119,13 @@ def shares(checklist: Checklist, hidden: frozenset[str] = frozenset()) -> dict[s
     flat = _flat(checklist, hidden)
     items = [item for item in flat.items() if counted(item)]
     best = {item.id: extremes(item)[0] for item in items}
-    full = score_visit(flat, best).uncapped
+    full = score_visit(flat, best, None).uncapped  # flat has no conditions, so no start is needed
     assert full is not None
     result = {}
     for item in items:
         high, low = extremes(item)
         spread = (answers.score(item, high) or 0.0) - (answers.score(item, low) or 0.0)
-        dropped = score_visit(flat, {**best, item.id: low}).uncapped
+        dropped = score_visit(flat, {**best, item.id: low}, None).uncapped
         assert dropped is not None
         result[item.id] = (full - dropped) / spread
     return result
@@ -138,7 +138,7 @@ def showing(checklist: Checklist) -> dict[str, dict[str, Any]]:
     given_by_condition: set[str] = set()
     items = {item.id: item for item in checklist.items()}
     for item in checklist.items():
-        if item.when is not None and item.when.item not in given_by_condition:
+        if item.when is not None and item.when.item is not None and item.when.item not in given_by_condition:
             given_by_condition.add(item.when.item)
             target = items[item.when.item]
             value = item.when.values[0]
@@ -151,20 +151,33 @@ def showing(checklist: Checklist) -> dict[str, dict[str, Any]]:
     return given
 
 
+# When a visit starts, for the conditions on its time: a busy Saturday noon, when every such
+# condition of the library holds (the answers' scenarios are judged then), a working-day
+# morning and a public holiday's evening, each a scenario of its own.
+BUSY = "2026-11-28T12:00:00+08:00"
+STARTS = ("2026-11-30T10:00:00+08:00", "2026-10-01T19:00:00+08:00")
+
+
 def scenarios(checklist: Checklist) -> list[tuple[str, Any, frozenset[str]]]:
     """(controlling item, its answer, the items that answer hides), for every answer of every
-    controlling item that hides something."""
+    controlling item that hides something; and ("started_at", a start, the items it hides)."""
     items = {item.id: item for item in checklist.items()}
-    controllers = sorted({item.when.item for item in checklist.items() if item.when is not None})
+    controllers = sorted({item.when.item for item in checklist.items() if item.when is not None and item.when.item is not None})
     base = showing(checklist)
     found = []
+    for start in STARTS:
+        hidden = frozenset(i for i in items if i not in answers.visible(checklist, base, start)) - frozenset(
+            i for i in items if i not in answers.visible(checklist, base, BUSY)
+        )
+        if hidden:
+            found.append(("started_at", start, hidden))
     for ident in controllers:
         item = items[ident]
         options = [{"value": v} for v in _candidates(item)]  # `when` may point only at the scored types
         if item.na:
             options.append({"na": True})
         for answer in options:
-            shown = set(answers.visible(checklist, {**base, ident: answer}))
+            shown = set(answers.visible(checklist, {**base, ident: answer}, BUSY))
             hidden = frozenset(i for i in items if i not in shown)
             if hidden:
                 found.append((ident, answer.get("value", "na"), hidden))

@@ -142,7 +142,8 @@ def test_a_checklist_that_uses_no_later_feature_keeps_its_hash() -> None:
     its new hash here; if this fails otherwise, the new field belongs in LATER_FIELDS."""
     assert content_hash(BASE) == "f9bb52673a74b4ea67590f1e7c0c64739d2cbc2eb926c837cee243105f0315a0"
     assert not LATER_FIELDS & set(re.findall(r'"([a-z_]+)":', checklist_of(BASE).canonical_json()))
-    used = checklist_of(as_case(with_items(item("w", "type: timer, day: 2, pass: {min: 10, max: 30}, partial: {max: 60, score: 0.5}"))))
+    timely = item("x", 'type: yes_no, when: {day: [weekend], hours: "11:00-14:00"}')
+    used = checklist_of(as_case(with_items(item("w", "type: timer, day: 2, pass: {min: 10, max: 30}, partial: {max: 60, score: 0.5}") + timely)))
     assert LATER_FIELDS <= set(re.findall(r'"([a-z_]+)":', used.canonical_json())), "a used later field is part of the hash"
 
 
@@ -151,5 +152,7 @@ def test_versions_load_back_from_their_canonical_form_with_or_without_later_fiel
     loads with their defaults; one that uses them loads them back."""
     plain = from_dict(json.loads(checklist_of(BASE).canonical_json()))
     assert plain.case_days is None and plain.items()[0].partial_score is None and plain.items()[0].day is None
-    used = checklist_of(as_case(with_items(item("w", "type: timer, day: 2, pass: {max: 30}, partial: {max: 60, score: 0.5}"))))
+    timely = item("x", 'type: yes_no, when: {item: carts, equals: "yes", day: [weekend, holiday], hours: "22:00-02:00"}')
+    used = checklist_of(as_case(with_items(item("w", "type: timer, day: 2, pass: {max: 30}, partial: {max: 60, score: 0.5}") + timely)))
     assert from_dict(json.loads(used.canonical_json())) == used
+    assert used.calendar is not None and "2026-10-01" in used.calendar.holidays  # carried with the checklist, for the phone offline

@@ -63,7 +63,7 @@ def test_cover_facts_and_scores_match_the_store(store: Store, database: sqlite_u
 def test_every_failure_is_listed_once_critical_first_with_fix_note_and_photos(store: Store, database: sqlite_utils.Database) -> None:
     checklist = supermarket()
     body = json.loads(database.table("visits").get(store.latest)["body"])
-    result = score_visit(checklist, body["answers"])
+    result = score_visit(checklist, body["answers"], body["started_at"])
     r = report.build(database, store.latest, "zh-Hans")
     items = {item.id: item for item in checklist.items()}
     assert result.critical_failures, "the fixture makes a critical item fail"
@@ -89,7 +89,8 @@ def test_items_that_did_not_fail_are_compact_and_complete(store: Store, database
     r = report.build(database, store.latest, "en")
     failed = len(r.critical) + len(r.failures)
     compact = sum(len(group) for s in r.stages for sec in s.sections for group in (sec.passed, sec.na, sec.recorded, sec.unanswered))
-    shown = len(score_visit(supermarket(), json.loads(database.table("visits").get(store.latest)["body"])["answers"]).items())
+    body = json.loads(database.table("visits").get(store.latest)["body"])
+    shown = len(score_visit(supermarket(), body["answers"], body["started_at"]).items())
     assert failed + compact == shown
     assert all(" (" not in phrase or phrase.endswith(")") for s in r.stages for sec in s.sections for phrase in sec.passed)
 

@@ -130,7 +130,7 @@ def test_demo_notes_and_summaries_follow_the_answers() -> None:
         for seed in range(12):
             rng = random.Random(seed)
             body, _ = demo.visit_body(checklist, "site", rng, quality=rng.choice([0.3, 0.6, 0.85, 0.97]), started=datetime(2026, 7, 1, tzinfo=CST))
-            result = score_visit(checklist, body["answers"])
+            result = score_visit(checklist, body["answers"], body["started_at"])
             for item in checklist.items():
                 note = body["answers"].get(item.id, {}).get("note")
                 if note:

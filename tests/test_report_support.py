@@ -104,7 +104,7 @@ def _with_critical_failure(body: dict[str, Any]) -> dict[str, bytes]:
     """Makes the use-by check fail (a critical item), with the photo its evidence rule asks for."""
     item = next(i for i in supermarket().items() if i.id == "no-expired-food")
     body["answers"][item.id] = {"value": "no", "note": "货架后排有 2 盒酸奶过期一天。"}
-    body["narrative"] = demo.narrative(supermarket(), body["answers"])  # the summary follows the answers, as the demo's do
+    body["narrative"] = demo.narrative(supermarket(), body["answers"], body["started_at"])  # the summary follows the answers, as the demo's do
     raw = demo.photo_bytes(item.id, seed=77)
     photo_id = "7e57e57e-0000-4000-8000-000000000077"
     body["photos"] = [p for p in body["photos"] if p["item_id"] != item.id]
@@ -169,7 +169,7 @@ def hostile_visit(database: sqlite_utils.Database, base: str, *, started: dateti
     checklist = supermarket()
 
     def poison(body: dict[str, Any]) -> dict[str, bytes]:
-        failed = answers.failures(checklist, body["answers"])
+        failed = answers.failures(checklist, body["answers"], body["started_at"])
         for index, item_id in enumerate(failed):
             body["answers"][item_id]["note"] = texts[index % len(texts)]
         body["narrative"] = "\n".join(texts)

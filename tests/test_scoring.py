@@ -15,7 +15,7 @@ CHECKLIST, CASES = score_cases()
 
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
 def test_golden_score(case: dict[str, Any]) -> None:
-    result = score_visit(CHECKLIST, case["answers"])
+    result = score_visit(CHECKLIST, case["answers"], case.get("started_at"))
     expect = case["expect"]
     sections = {s.section_id: s.score for stage in result.stages for s in stage.sections}
     assert sections == pytest.approx(expect["sections"]), case["why"]
@@ -53,7 +53,8 @@ def test_scores_are_stored_on_acceptance_and_recompute_alike(tmp_path: Any) -> N
     visit = database["visits"].get("6f1c1c1e-1111-4aaa-8bbb-123456789abc")
     pinned = pinned_checklist(database, visit["checklist_hash"])
     assert pinned is not None
-    again = score_visit(pinned, json.loads(visit["body"])["answers"])
+    sent = json.loads(visit["body"])
+    again = score_visit(pinned, sent["answers"], sent["started_at"])
     assert stored["score"] == pytest.approx(again.score)
     assert stored["band"] == again.band
     stages = {row["stage"]: row["score"] for row in database["stage_scores"].rows}

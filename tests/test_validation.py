@@ -175,7 +175,7 @@ def _doc_example(heading: str) -> str:
     return doc.split(f"### {heading}\n", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
 
 
-@pytest.mark.parametrize("heading", ["Graded thresholds", "Recorded only"])
+@pytest.mark.parametrize("heading", ["Graded thresholds", "Recorded only", "Conditions on the visit's time"])
 def test_the_format_doc_s_item_examples_are_valid(heading: str) -> None:
     assert messages(with_items(_doc_example(heading))) == []
 

@@ -1,12 +1,14 @@
 // The rules on a visit's answers, ported from audit/answers.py: which items are shown,
 // whether an answer is well-formed, an item's score, whether it failed, what is missing.
-// Both sides are tested against tests/golden/answers.yaml. `checklist` is Checklist.as_dict().
+// Both sides are tested against tests/golden/answers.yaml. `checklist` is Checklist.as_dict(),
+// whose `calendar` (public holidays, from checklists/calendar.yaml) travels with it offline.
 
 const MAX_TEXT = 10000;
 export const MAX_SECONDS = 24 * 3600;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$|^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
 const SCORED = ["yes_no", "scale", "choice", "multi_choice", "number", "timer"];
 const ANSWER_FIELDS = ["value", "na", "note", "answered_at"];
+const STARTED = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/;
 
 // Python truthiness, so that `not answer` treats {} and [] as empty like the server does.
 function truthy(value) {
@@ -85,8 +87,8 @@ export function problem(item, answer) {
   }
 }
 
-// Recorded only: an unscored type, or weight 0 (an answer kept for context, e.g. "is it a
-// weekend?"); it neither scores nor fails.
+// Recorded only: an unscored type, or weight 0 (an answer kept for context, e.g. how many
+// people were queueing); it neither scores nor fails.
 const recorded = (item) => !SCORED.includes(item.type) || item.weight === 0;
 
 // A missing bound (null, or absent from a checklist stored before partial credit) leaves that side open.
@@ -125,13 +127,49 @@ function matches(target, answer, values) {
   return values.includes(value);
 }
 
-export function visible(checklist, answers) {
+// The local date (YYYY-MM-DD), weekday (0 Sunday) and minute of the day a visit started, as its
+// started_at writes them: the wall clock where it happened, whatever the offset. null when it
+// is no date-time (Python's date range: years 1 to 9999).
+function moment(startedAt) {
+  const match = typeof startedAt === "string" ? STARTED.exec(startedAt) : null;
+  if (!match) return null;
+  const [year, month, day, hour, minute] = match.slice(1).map(Number);
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  if (year < 1 || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59) return null;
+  return { iso: match[0].slice(0, 10), weekday: date.getUTCDay(), minute: hour * 60 + minute };
+}
+
+// What kind of day it is (audit/holidays.py day_kinds): a date the calendar does not list is a
+// weekend by the week alone, and never a holiday.
+function dayKinds(when, calendar) {
+  const kinds = [];
+  if (calendar && calendar.holidays.includes(when.iso)) kinds.push("holiday");
+  if ((when.weekday === 0 || when.weekday === 6) && !(calendar && calendar.workdays.includes(when.iso))) kinds.push("weekend");
+  return kinds.length ? kinds : ["weekday"];
+}
+
+function onTime(condition, when, calendar) {
+  const days = condition.days ?? null;
+  const hours = condition.hours ?? null;
+  if (days === null && hours === null) return true;
+  if (when === null) return false;
+  if (days !== null && !dayKinds(when, calendar).some((kind) => days.includes(kind))) return false;
+  if (hours === null) return true;
+  const [start, end] = hours;
+  return start < end ? start <= when.minute && when.minute < end : when.minute >= start || when.minute < end;
+}
+
+// `startedAt`: the visit's started_at, by which `day` and `hours` conditions are judged.
+export function visible(checklist, answers, startedAt) {
   const byId = itemMap(checklist);
+  const when = moment(startedAt);
   const shown = [];
   const seen = new Set();
   for (const item of items(checklist)) {
     const condition = item.when;
-    if (!condition || (seen.has(condition.item) && matches(byId.get(condition.item), answers[condition.item], condition.values))) {
+    const answerHolds = (c) => c.item === null || c.item === undefined || (seen.has(c.item) && matches(byId.get(c.item), answers[c.item], c.values));
+    if (!condition || (answerHolds(condition) && onTime(condition, when, checklist.calendar))) {
       shown.push(item.id);
       seen.add(item.id);
     }
@@ -139,15 +177,15 @@ export function visible(checklist, answers) {
   return shown;
 }
 
-export function failures(checklist, answers) {
+export function failures(checklist, answers, startedAt) {
   const byId = itemMap(checklist);
-  return visible(checklist, answers).filter((id) => failed(byId.get(id), answers[id]));
+  return visible(checklist, answers, startedAt).filter((id) => failed(byId.get(id), answers[id]));
 }
 
-export function missing(checklist, answers, photos) {
+export function missing(checklist, answers, photos, startedAt) {
   const byId = itemMap(checklist);
   const needs = [];
-  for (const id of visible(checklist, answers)) {
+  for (const id of visible(checklist, answers, startedAt)) {
     const item = byId.get(id);
     const answer = answers[id];
     const count = photos[id] || 0;

@@ -90,7 +90,7 @@ export function counts(photos) {
 
 // Answers in the shape the rules and the server read, hidden items left out.
 function answersFor(checklist, visit) {
-  const shown = new Set(rules.visible(checklist, visit.answers));
+  const shown = new Set(rules.visible(checklist, visit.answers, visit.started_at));
   const result = {};
   for (const [itemId, answer] of Object.entries(visit.answers)) {
     if (!shown.has(itemId)) continue;
@@ -116,8 +116,8 @@ export function payload(checklist, visit, photos) {
 
 // Per section: shown items, how many are answered, and how many still block submitting.
 export function progress(checklist, visit, photoCounts) {
-  const shown = new Set(rules.visible(checklist, visit.answers));
-  const needs = new Set(rules.missing(checklist, visit.answers, photoCounts).map((need) => need.item));
+  const shown = new Set(rules.visible(checklist, visit.answers, visit.started_at));
+  const needs = new Set(rules.missing(checklist, visit.answers, photoCounts, visit.started_at).map((need) => need.item));
   const result = new Map();
   for (const stage of checklist.stages) {
     for (const section of stage.sections) {

@@ -63,9 +63,9 @@ export async function render([uuid, sectionId, focusId], signal) {
   const cards = section.items.map((item) => card(item, contextFor(item)));
 
   function refresh() {
-    const shown = new Set(rules.visible(checklist, visit.answers));
+    const shown = new Set(rules.visible(checklist, visit.answers, visit.started_at));
     const counts = visits.counts(photos);
-    const missing = rules.missing(checklist, visit.answers, counts);
+    const missing = rules.missing(checklist, visit.answers, counts, visit.started_at);
     let done = 0;
     let total = 0;
     for (const { item, el, update } of cards) {

@@ -13,8 +13,8 @@ import { explain } from "./item.js";
 function blockers(checklist, visit, counts) {
   const where = new Map();
   for (const stage of checklist.stages) for (const section of stage.sections) for (const item of section.items) where.set(item.id, { section, item });
-  const shown = rules.visible(checklist, visit.answers);
-  const list = rules.missing(checklist, visit.answers, counts).map((need) => ({ ...where.get(need.item), reason: t(`need.${need.need}`) }));
+  const shown = rules.visible(checklist, visit.answers, visit.started_at);
+  const list = rules.missing(checklist, visit.answers, counts, visit.started_at).map((need) => ({ ...where.get(need.item), reason: t(`need.${need.need}`) }));
   for (const id of shown) {
     const answer = visit.answers[id];
     const { item } = where.get(id);
@@ -33,10 +33,10 @@ export async function render([uuid]) {
   const counts = visits.counts(await visits.photosOf(uuid));
   const fallback = checklist.language;
   const list = blockers(checklist, visit, counts);
-  const shown = rules.visible(checklist, visit.answers);
+  const shown = rules.visible(checklist, visit.answers, visit.started_at);
   const items = rules.itemMap(checklist);
   const done = shown.filter((id) => rules.answered(items.get(id), visit.answers[id], counts[id] || 0)).length;
-  const failed = rules.failures(checklist, visit.answers).length;
+  const failed = rules.failures(checklist, visit.answers, visit.started_at).length;
   const draft = visit.status === "draft";
   const narrative = h("textarea", {
     id: "narrative", rows: 5, placeholder: t("submit.narrative-placeholder"), disabled: !draft, value: visit.narrative,
