@@ -105,7 +105,7 @@ def taps(page: Page, runs: int) -> list[float]:
     """From a tap's event time to the answer's IndexedDB transaction complete, measured in the page."""
     page.evaluate("performance.clearMeasures('tap-persisted')")
     for index in range(runs):
-        page.click(f"#item-weekend-visit .opt[data-value='{'yes' if index % 2 == 0 else 'no'}']")
+        page.click(f"#item-step-free-entrance .opt[data-value='{'yes' if index % 2 == 0 else 'no'}']")
         page.wait_for_function("(n) => performance.getEntriesByName('tap-persisted').length >= n", arg=index + 1)
     return page.evaluate("performance.getEntriesByName('tap-persisted').map((m) => m.duration)")
 

@@ -26,7 +26,7 @@ from .test_pwa_support import (
 
 pytestmark = pytest.mark.browser
 
-RECHECK = "weekend-visit"
+RECHECK = "step-free-entrance"
 
 
 def assign_through_the_form(url: str) -> None:

@@ -5,6 +5,7 @@ reopened browser, answers, notes, running timers and photos included."""
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from playwright.sync_api import BrowserContext, Page, Playwright
 
 from .conftest import LiveServer
 from .test_pwa_support import (
+    WEEKEND,
     add_photo,
     big_jpeg,
     open_app,
@@ -31,6 +33,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_offline_reload_and_new_visit(page: Page, context: BrowserContext, live_server: LiveServer) -> None:
+    page.clock.install(time=WEEKEND)  # a weekend visit, so that its weekend count shows
     open_app(page, live_server.url)
     wait_for_worker(page)
     wait_for_catalog(page)
@@ -46,19 +49,19 @@ def test_offline_reload_and_new_visit(page: Page, context: BrowserContext, live_
 
     uuid = start_visit(page)
     open_section(page, uuid, "entrance")
-    tap(page, "weekend-visit", "yes")
+    tap(page, "step-free-entrance", "yes")
     page.fill("#item-child-carts-weekend-free .number input", "4")
     page.click("#item-arrival-time .timestamp button")
     wait_for_answer(page, uuid, "child-carts-weekend-free", lambda a: a["value"] == 4)
 
     visit = stored_visit(page, uuid)
     assert visit is not None and visit["status"] == "draft"
-    assert visit["answers"]["weekend-visit"]["value"] == "yes"
+    assert visit["answers"]["step-free-entrance"]["value"] == "yes"
     assert len(visit["answers"]["arrival-time"]["value"]) == 5
     assert visit["checklist_hash"] and visit["site_id"] == "sh-xujiahui-supermarket"
     page.reload()
     ready(page)
-    assert page.get_attribute("#item-weekend-visit .opt[data-value='yes']", "aria-pressed") == "true"
+    assert page.get_attribute("#item-step-free-entrance .opt[data-value='yes']", "aria-pressed") == "true"
     page.evaluate("location.hash = '#/'")
     page.wait_for_selector(f"#drafts .card.visit[data-uuid='{uuid}']")
 
@@ -79,11 +82,14 @@ def test_language_is_remembered_offline(page: Page, context: BrowserContext, liv
 
 
 def fill_half(page: Page, photo: Path) -> tuple[str, dict[str, Any]]:
-    """Half a supermarket visit: a time, yes/no answers, a number, a note, a photo, a running timer."""
+    """Half a supermarket visit: a time, yes/no answers, a number, a note, a photo, a running timer.
+    Started at WEEKEND (the caller installs the clock), so that the weekend count shows; then the
+    clock is the real one again, which the timer is checked against and a reopened browser has."""
     uuid = start_visit(page)
+    page.clock.set_system_time(datetime.now(timezone.utc))
     open_section(page, uuid, "entrance")
     page.click("#item-arrival-time .timestamp button")
-    tap(page, "weekend-visit", "yes")
+    tap(page, "step-free-entrance", "yes")
     page.fill("#item-child-carts-weekend-free .number input", "7")
     tap(page, "child-carts-available", "no")
     page.click("#item-child-carts-available .tools button:has-text('✎')")
@@ -101,7 +107,7 @@ def assert_draft_shown(page: Page, uuid: str, saved: dict[str, Any]) -> None:
     assert stored_visit(page, uuid)["answers"] == saved["answers"]
     open_section(page, uuid, "entrance")
     assert page.input_value("#item-arrival-time .timestamp input") == saved["answers"]["arrival-time"]["value"]
-    assert page.get_attribute("#item-weekend-visit .opt[data-value='yes']", "aria-pressed") == "true"
+    assert page.get_attribute("#item-step-free-entrance .opt[data-value='yes']", "aria-pressed") == "true"
     assert page.get_attribute("#item-child-carts-available .opt[data-value='no']", "aria-pressed") == "true"
     assert page.input_value("#item-child-carts-weekend-free .number input") == "7"
     assert page.input_value("#item-child-carts-available textarea.note") == "购物车区只有普通车"
@@ -126,6 +132,7 @@ def test_half_filled_visit_survives_reloads_and_a_closed_browser(
     phone = {key: value for key, value in playwright.devices["Pixel 7"].items() if key != "default_browser_type"}
     launch: dict[str, Any] = {**browser_type_launch_args, **phone, "locale": "zh-CN"}
     context = playwright.chromium.launch_persistent_context(profile, **launch)
+    context.clock.install(time=WEEKEND)  # a weekend visit, so that its weekend count shows
     page = context.new_page()
     open_app(page, live_server.url)
     wait_for_worker(page)

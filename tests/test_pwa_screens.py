@@ -10,6 +10,7 @@ from playwright.sync_api import BrowserContext, Page
 
 from .conftest import LiveServer
 from .test_pwa_support import (
+    WEEKEND,
     add_photo,
     big_jpeg,
     checklist,
@@ -46,6 +47,7 @@ def shoot(page: Page, name: str) -> None:
 
 def test_screens(page: Page, context: BrowserContext, live_server: LiveServer, tmp_path: Path) -> None:
     assert page.viewport_size == {"width": 412, "height": 839}
+    page.clock.install(time=WEEKEND)  # weekend visits, so that the weekend count shows too
     conflict = make_conflict(page, context, live_server.url, tmp_path)
     data = checklist(live_server.url)
     small = big_jpeg(tmp_path / "small.jpg", 800, 600)
@@ -58,7 +60,6 @@ def test_screens(page: Page, context: BrowserContext, live_server: LiveServer, t
     shoot(page, "visit-contents")
     open_section(page, uuid, "entrance")
     page.click("#item-arrival-time .timestamp button")
-    tap(page, "weekend-visit", "yes")
     page.fill("#item-child-carts-weekend-free .number input", "2")
     tap(page, "child-carts-available", "no")
     add_photo(page, "child-carts-available", big_jpeg(tmp_path / "cart-bay.jpg"))

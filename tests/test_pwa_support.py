@@ -13,6 +13,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,10 @@ from playwright.sync_api import BrowserContext, Page
 from audit import demo
 
 SUPERMARKET_SITE = "sh-xujiahui-supermarket"
+# A Saturday that is no public holiday, at noon anywhere from UTC-11 to UTC+11: install it as the
+# phone's clock (page.clock.install) before a visit starts, and the supermarket's weekend-only
+# detail (child-carts-weekend-free, `when: {day: [weekend, holiday]}`) shows.
+WEEKEND = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
 SUPERMARKET = "retail-supermarket"
 INSPECTOR = "inspector"  # the demo organisation's people (audit/demo.py), all with one password
 OTHER_INSPECTOR = "inspector2"
