@@ -6,11 +6,12 @@ by the golden cases (tests/golden/answers.yaml), for the phone and the server al
 from __future__ import annotations
 
 import datetime
+import random
 from pathlib import Path
 
 import pytest
 
-from audit import holidays, library
+from audit import demo, holidays, library
 from audit.problems import Problem
 from audit.validate import check_bytes
 
@@ -106,3 +107,30 @@ def test_audit_check_reports_a_broken_calendar_and_the_checklists_that_need_it(m
     assert [r.path for r in results] == [str(tmp_path / "weekend.yaml"), str(holidays.CALENDAR)]
     assert "needs the calendar of public holidays" in results[0].problems[0].message
     assert results[1].problems == broken[1]
+
+
+def test_the_server_takes_a_weekend_answer_only_from_a_weekend_visit(tmp_path: Path) -> None:
+    """The supermarket's weekend count, answered on a Saturday visit, is accepted and scored; the
+    same answer on a Wednesday visit is refused, the item being hidden then, as on the phone."""
+    from starlette.testclient import TestClient
+
+    from audit.app import create_app
+    from audit.startup import Settings
+
+    from .conftest import ROOT, demo_database, sign_in
+
+    supermarket = next(c for c in library.load(ROOT / "checklists") if c.id == "retail-supermarket")
+    cst = datetime.timezone(datetime.timedelta(hours=8))
+    saturday, _ = demo.visit_body(supermarket, "sh-xujiahui-supermarket", random.Random(1), quality=0.9, started=datetime.datetime(2026, 11, 28, 10, tzinfo=cst))
+    wednesday, _ = demo.visit_body(supermarket, "sh-xujiahui-supermarket", random.Random(1), quality=0.9, started=datetime.datetime(2026, 11, 25, 10, tzinfo=cst))
+    assert "child-carts-weekend-free" in saturday["answers"] and "child-carts-weekend-free" not in wednesday["answers"]
+    for body in (saturday, wednesday):
+        body["photos"] = []  # the bodies' photos are not sent: an answer's evidence is not at stake here
+    wednesday["answers"]["child-carts-weekend-free"] = saturday["answers"]["child-carts-weekend-free"]
+    with TestClient(create_app(Settings(db_path=demo_database(tmp_path / "audit.db")))) as client:
+        sign_in(client, "inspector")
+        refused = client.put("/api/visits/6f1c1c1e-2222-4aaa-8bbb-123456789abc", json=wednesday)
+        assert refused.status_code == 422
+        assert {"field": "answers.child-carts-weekend-free", "message": "answered, but hidden by its `when` condition"} in refused.json()["problems"]
+        accepted = client.put("/api/visits/6f1c1c1e-3333-4aaa-8bbb-123456789abc", json=saturday)
+        assert accepted.status_code == 200, accepted.text
