@@ -42,7 +42,7 @@ BATCH = 1000
 
 
 def _visit(checklist: Checklist, site_id: str, rng: random.Random, started: datetime) -> tuple[str, dict[str, Any]]:
-    given, _ = demo.visit_answers(checklist, rng, quality=rng.uniform(0.5, 0.97))
+    given, _ = demo.visit_answers(checklist, rng, rng.uniform(0.5, 0.97), started.isoformat())
     return str(uuid.uuid4()), {
         "checklist_id": checklist.id,
         "checklist_hash": checklist.content_hash(),

@@ -47,7 +47,7 @@ TZ = timezone(timedelta(hours=8))
 ROUNDS = 3
 def _visit(database: sqlite_utils.Database, checklist: Checklist, site: str, rng: random.Random, started: datetime, photos: int) -> str:
     body, _ = demo.visit_body(checklist, site, rng, quality=0.7, started=started)
-    failed = answers.failures(checklist, body["answers"])
+    failed = answers.failures(checklist, body["answers"], body["started_at"])
     data: dict[str, bytes] = {}
     for index in range(photos):
         photo_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
