@@ -36,7 +36,7 @@ def shoot(page: Page, name: str) -> None:
     page.wait_for_timeout(150)  # let the last repaint land
     page.screenshot(path=SCREENS / f"{name}.png", scale="css")
     small = page.evaluate(
-        """(min) => [...document.querySelectorAll('.btn, .opt, .card, input:not([type=file]), textarea')]
+        """(min) => [...document.querySelectorAll('.btn, .opt, .card, .switch, input:not([type=file]):not([type=checkbox]), textarea')]
             .filter((el) => el.offsetParent !== null && !el.closest('.update'))
             .map((el) => ({ el: el.outerHTML.slice(0, 80), height: el.getBoundingClientRect().height }))
             .filter(({ height }) => height < min)""",
@@ -103,7 +103,7 @@ def test_screens(page: Page, context: BrowserContext, live_server: LiveServer, t
 
     page.evaluate("location.hash = '#/'")
     page.click(".segmented button[lang='zh-Hant']")
-    page.wait_for_function("() => document.querySelector('h1').textContent === '服務細節暗訪'")
+    page.wait_for_function("() => document.querySelector('h1').textContent === '工作記錄'")
     page.evaluate("(hash) => { location.hash = hash; }", f"#/v/{uuid}/s/checkout")
     page.wait_for_selector("fieldset.items[data-section='checkout']")
     shoot(page, "form-zh-hant")

@@ -157,7 +157,7 @@ def test_session_ended_on_the_server_pauses_the_outbox_until_signed_in_again(
     context.set_offline(False)
     banner = page.locator("#session")
     banner.wait_for(state="visible")
-    assert banner.inner_text().startswith("登录已过期：重新登录后才能发送 1 份暗访")
+    assert banner.inner_text().startswith("登录已过期：重新登录后才能发送 1 份记录")
     assert meta(page, "session_expired") is True
     shoot(page, "resign-in-banner")
 
@@ -179,7 +179,7 @@ def test_session_ended_on_the_server_pauses_the_outbox_until_signed_in_again(
 
     page.click("#sign-in-again")
     page.wait_for_selector("#signin-why")
-    assert "重新登录后会发送发件箱里的 1 份暗访" in page.inner_text("#signin-why")
+    assert "重新登录后会发送发件箱里的 1 份记录" in page.inner_text("#signin-why")
     assert page.input_value("#username") == INSPECTOR
     assert banner.is_hidden()
     shoot(page, "resign-in-screen")
@@ -259,8 +259,8 @@ def test_sign_out_keeps_drafts_and_the_outbox_and_another_inspector_sees_none_of
     page.once("dialog", accept)
     page.click("#sign-out")
     page.wait_for_selector("#signin-why")
-    assert dialogs == ["退出登录？1 份草稿和 1 份待发送的暗访会留在这部手机上，再次登录后才会发送。"]
-    assert "草稿和待发送的暗访仍保存在这部手机上" in page.inner_text("#signin-why")
+    assert dialogs == ["退出登录？1 份草稿和 1 份待发送的记录会留在这部手机上，再次登录后才会发送。"]
+    assert "草稿和待发送的记录仍保存在这部手机上" in page.inner_text("#signin-why")
     assert meta(page, "user") is None and meta(page, "csrf") is None
     assert status_of(page, draft) == "draft" and status_of(page, queued) == "outbox"
     page.evaluate("location.hash = '#/'")  # signed out, the phone shows nothing but the sign-in screen

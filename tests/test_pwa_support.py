@@ -247,9 +247,14 @@ def fill_visit(page: Page, uuid: str, data: dict[str, Any], photo: Path, skip: C
 
 
 def submit(page: Page, uuid: str) -> None:
+    """Submits from the review screen: confirmed, then home at once instead of waiting out the
+    undo window (leaving the screen submits straight away)."""
     page.evaluate("(hash) => { location.hash = hash; }", f"#/v/{uuid}/submit")
     page.wait_for_selector("#ready")
     page.click("#submit")
+    page.click("#confirm-submit")
+    page.wait_for_selector("#undo-window:not([hidden])")
+    page.evaluate("location.hash = '#/'")
     page.wait_for_selector("#new-visit")
     wait_for(lambda: (stored_visit(page, uuid) or {}).get("status") != "draft", what="visit submitted")
 

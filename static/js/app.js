@@ -7,6 +7,7 @@
 import * as answers from "./answers.js";
 import * as assignments from "./assignments.js";
 import * as db from "./db.js";
+import * as discreet from "./discreet.js";
 import { emit, on } from "./events.js";
 import { language } from "./i18n.js";
 import * as catalog from "./catalog.js";
@@ -16,6 +17,8 @@ import * as review from "./review.js";
 import * as session from "./session.js";
 import * as worker from "./worker.js";
 import * as status from "./ui/status.js";
+import * as languages from "./ui/languages.js";
+import * as running from "./ui/running.js";
 import * as home from "./ui/home.js";
 import * as newVisit from "./ui/newvisit.js";
 import * as overview from "./ui/overview.js";
@@ -89,8 +92,14 @@ async function askForPersistence() {
 
 async function boot() {
   document.documentElement.lang = language();
+  await discreet.start();
+  languages.mount(document.getElementById("languages"));
   const show = router(document.getElementById("screen"));
-  await Promise.all([status.mount(document.getElementById("status"), document.getElementById("update"), document.getElementById("session")), show()]);
+  await Promise.all([
+    status.mount(document.getElementById("status"), document.getElementById("update"), document.getElementById("session")),
+    running.mount(document.getElementById("timers")),
+    show(),
+  ]);
   document.body.dataset.ready = "1";
   performance.mark("ready");
   addEventListener("hashchange", () => show());

@@ -13,10 +13,6 @@ export function isoLocal(date = new Date()) {
   );
 }
 
-export function hhmm(date = new Date()) {
-  return `${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
-
 export function duration(seconds) {
   const whole = Math.max(0, Math.floor(seconds));
   const hours = Math.floor(whole / 3600);

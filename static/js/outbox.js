@@ -1,7 +1,7 @@
 // The outbox: submitted visits wait here until the server has confirmed the visit and every
-// one of its photos. It retries with exponential backoff (capped at 5 minutes) on network
-// errors and 5xx, and at once on page load, on `online`, when the app becomes visible, and
-// on submit. Nothing queued ever expires; a 409 or 422 parks the visit and shows the problem.
+// one of its photos (then only the photos' thumbnails stay). It retries with exponential
+// backoff (capped at 5 minutes) on network errors and 5xx, and at once on page load, on
+// `online`, when the app becomes visible, and on submit. Nothing queued ever expires; a 409 or 422 parks the visit and shows the problem.
 // Sending needs a session: without one (never signed in, signed out, or a 401 from the
 // server) the outbox pauses, touching nothing queued, and resumes at once on sign-in. It
 // sends only the signed-in inspector's visits.
@@ -9,6 +9,7 @@
 import * as db from "./db.js";
 import { emit, on } from "./events.js";
 import { isoLocal } from "./clock.js";
+import { thumbnail } from "./photos.js";
 import * as session from "./session.js";
 import * as sync from "./sync.js";
 import * as visits from "./visits.js";
@@ -41,13 +42,18 @@ async function park(visit, outcome, photo) {
   emit("visit-saved", visit);
 }
 
+// The server has the visit and every photo: the full photos leave the phone, their thumbnails
+// stay as the sent visit's evidence (a photo taken before thumbnails existed gets one now).
 async function confirmed(visit, photos, answer) {
   visit.status = "sent";
   visit.sent_at = isoLocal();
   visit.state = answer.state || "submitted";
   visit.problem = null;
+  const kept = await Promise.all(photos.map(async (photo) => ({
+    ...photo, blob: null, thumb: photo.thumb || (photo.blob ? await thumbnail(photo.blob) : null), sent_at: photo.sent_at || visit.sent_at,
+  })));
   await db.write(["visits", "photos"], (tx) => {
-    for (const photo of photos) tx.objectStore("photos").delete(photo.uuid);
+    for (const photo of kept) tx.objectStore("photos").put(photo);
     tx.objectStore("visits").put(visit);
   });
   emit("visit-confirmed", visit);

@@ -1,15 +1,17 @@
 // Photos: downscaled on the phone (long side at most 1600 px, JPEG, orientation applied),
-// fingerprinted with SHA-256 and stored as Blobs in IndexedDB with the time they were taken.
+// fingerprinted with SHA-256 and stored as Blobs in IndexedDB with the time they were taken,
+// each with a thumbnail (160 px) that stays on the phone once the server has the photo.
 
 import * as db from "./db.js";
 import { isoLocal } from "./clock.js";
 
 const MAX_SIDE = 1600;
 const QUALITY = 0.85;
+const THUMB_SIDE = 160;
 
-export async function downscale(file) {
+export async function downscale(file, maxSide = MAX_SIDE) {
   const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
-  const ratio = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+  const ratio = Math.min(1, maxSide / Math.max(bitmap.width, bitmap.height));
   const width = Math.round(bitmap.width * ratio);
   const height = Math.round(bitmap.height * ratio);
   const canvas = new OffscreenCanvas(width, height);
@@ -19,6 +21,10 @@ export async function downscale(file) {
   bitmap.close();
   const blob = await canvas.convertToBlob({ type: "image/jpeg", quality: QUALITY });
   return { blob, width, height };
+}
+
+export async function thumbnail(blob) {
+  return (await downscale(blob, THUMB_SIDE)).blob;
 }
 
 async function sha256(blob) {
@@ -39,6 +45,7 @@ export async function add(visit, itemId, file) {
     width,
     height,
     blob,
+    thumb: await thumbnail(blob),
     sent_at: null,
   };
   await db.put("photos", photo);

@@ -184,10 +184,12 @@ export async function restore(sent, { checklist, site, inspectorId }) {
     correction: { version: sent.version, comments: sent.comments || [] },
     updated_at: isoLocal(),
   };
-  const photos = (body.photos || []).map(({ uuid, item_id, taken_at, content_type, sha256, width, height }) => ({
-    uuid, visit_uuid: sent.uuid, item_id, taken_at, content_type, sha256, width, height, blob: null, remote: true, sent_at: visit.updated_at,
-  }));
+  // the thumbnails this phone kept when it sent the visit come along
   const stale = await photosOf(sent.uuid);
+  const thumbs = new Map(stale.map((photo) => [photo.uuid, photo.thumb]));
+  const photos = (body.photos || []).map(({ uuid, item_id, taken_at, content_type, sha256, width, height }) => ({
+    uuid, visit_uuid: sent.uuid, item_id, taken_at, content_type, sha256, width, height, blob: null, thumb: thumbs.get(uuid) || null, remote: true, sent_at: visit.updated_at,
+  }));
   await db.write(["visits", "photos"], (tx) => {
     for (const photo of stale) tx.objectStore("photos").delete(photo.uuid);
     for (const photo of photos) tx.objectStore("photos").put(photo);

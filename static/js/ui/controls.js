@@ -2,7 +2,8 @@
 // through ctx.change(patch, tapTime) and shows whatever answer it is given.
 
 import { t, text } from "../i18n.js";
-import { hhmm, duration } from "../clock.js";
+import { duration, isoLocal } from "../clock.js";
+import * as rules from "../rules.js";
 import * as timers from "../timers.js";
 import { h } from "./dom.js";
 
@@ -12,8 +13,9 @@ function press(buttons, isOn) {
   for (const button of buttons) button.setAttribute("aria-pressed", String(isOn(button.dataset.value)));
 }
 
-// Buttons of which one at most is chosen; tapping the chosen one again clears the answer.
-function single(options, ctx, layout) {
+// Buttons of which one at most is chosen; tapping the chosen one again clears the answer. The
+// group is named after its item.
+function single(item, options, ctx, layout) {
   let selected = null;
   const buttons = options.map(({ key, value, content, na }) => h("button", {
     type: "button", class: `opt ${na ? "na" : ""}`, dataset: { value: key }, "aria-pressed": "false",
@@ -24,7 +26,7 @@ function single(options, ctx, layout) {
     },
   }, content));
   return {
-    el: h("div", { class: `options ${layout}`, role: "group" }, buttons),
+    el: h("div", { class: `options ${layout}`, role: "group", "aria-label": text(item.text, ctx.fallback) }, buttons),
     set(answer) {
       const current = selectedOf(answer);
       selected = current === null ? null : String(current);
@@ -39,7 +41,7 @@ function yesNo(item, ctx) {
     { key: "no", value: "no", content: t("answer.no") },
   ];
   if (item.na) options.push({ key: "na", content: t("answer.na"), na: true });
-  return single(options, ctx, item.na ? "three" : "two");
+  return single(item, options, ctx, item.na ? "three" : "two");
 }
 
 function scale(item, ctx) {
@@ -49,12 +51,12 @@ function scale(item, ctx) {
     const label = item.labels?.[String(value)];
     options.push({ key: String(value), value, content: [h("b", {}, String(value)), label ? h("span", {}, text(label, ctx.fallback)) : null] });
   }
-  return single(options, ctx, labelled ? "list scale" : "grid");
+  return single(item, options, ctx, labelled ? "list scale" : "grid");
 }
 
 function choice(item, ctx) {
   const options = item.choices.map((c) => ({ key: c.id, value: c.id, content: h("span", {}, text(c.label, ctx.fallback)) }));
-  return single(options, ctx, "list radio");
+  return single(item, options, ctx, "list radio");
 }
 
 function multiChoice(item, ctx) {
@@ -75,7 +77,7 @@ function multiChoice(item, ctx) {
     },
   }, h("span", {}, text(c.label, ctx.fallback))));
   return {
-    el: h("div", { class: "options list check", role: "group" }, buttons),
+    el: h("div", { class: "options list check", role: "group", "aria-label": text(item.text, ctx.fallback) }, buttons),
     set(answer) {
       ticked = Array.isArray(answer?.value) ? answer.value : [];
       press(buttons, (id) => ticked.includes(id));
@@ -95,12 +97,34 @@ function showValue(input, value) {
   if (document.activeElement !== input) input.value = value ?? "";
 }
 
+// What passes for a number or a timer ("≥ 3", "≤ 05:00", "2–4"), said beside a value that fails.
+function passRange(item, show) {
+  if (item.pass_min !== null && item.pass_max !== null) return `${show(item.pass_min)}–${show(item.pass_max)}`;
+  return item.pass_min !== null ? `≥ ${show(item.pass_min)}` : `≤ ${show(item.pass_max)}`;
+}
+
+// A line under a number or timer that flags, as soon as it is entered, a value outside the pass range.
+function passFlag(item, show) {
+  const flag = h("p", { class: "fails", role: "status" });
+  return {
+    el: flag,
+    set(answer) {
+      flag.textContent = rules.failed(item, answer) ? t("item.outside-pass", { range: passRange(item, show) }) : "";
+    },
+  };
+}
+
 function number(item, ctx) {
   const input = numberInput({ min: item.min, max: item.max, "aria-label": text(item.text, ctx.fallback) },
     (value, time) => ctx.change({ value, na: false }, time));
+  const unit = item.unit ? text(item.unit, ctx.fallback) : "";
+  const flag = passFlag(item, (value) => `${value}${unit ? ` ${unit}` : ""}`);
   return {
-    el: h("div", { class: "number" }, input, item.unit ? h("span", { class: "unit" }, text(item.unit, ctx.fallback)) : null),
-    set: (answer) => showValue(input, answer?.value),
+    el: h("div", { class: "number-box" }, h("div", { class: "number" }, input, unit ? h("span", { class: "unit" }, unit) : null), flag.el),
+    set: (answer) => {
+      showValue(input, answer?.value);
+      flag.set(answer);
+    },
   };
 }
 
@@ -110,8 +134,10 @@ function timer(item, ctx) {
   const reset = h("button", { type: "button", class: "btn timer-reset", onclick: () => ctx.timer("reset") }, t("timer.reset"));
   const seconds = numberInput({ min: 0, step: 1, inputmode: "numeric", class: "seconds", placeholder: t("timer.manual"), "aria-label": t("timer.manual") },
     (value, time) => ctx.change({ value, na: false }, time));
+  const flag = passFlag(item, duration);
   const set = () => {
     const on = timers.running(ctx.visit, item.id);
+    flag.set(on ? null : ctx.visit.answers[item.id]);
     clock.textContent = duration(timers.seconds(ctx.visit, item.id));
     clock.classList.toggle("running", on);
     toggle.textContent = on ? t("timer.stop") : t("timer.start");
@@ -120,21 +146,24 @@ function timer(item, ctx) {
     showValue(seconds, ctx.visit.answers[item.id]?.value);
   };
   return {
-    el: h("div", { class: "timer" }, clock, toggle, reset, h("label", { class: "sub manual" }, seconds, t("timer.seconds"))),
+    el: h("div", { class: "timer" }, clock, toggle, reset, h("label", { class: "sub manual" }, seconds, t("timer.seconds")), flag.el),
     set,
     tick: () => timers.running(ctx.visit, item.id) && set(),
   };
 }
 
+// A date and time, with the phone's offset; an answer of a time of day alone (made before
+// timestamps had dates) shows on the visit's own date.
 function timestamp(item, ctx) {
   const input = h("input", {
-    type: "time", "aria-label": text(item.text, ctx.fallback),
-    oninput: (event) => ctx.change({ value: input.value || null, na: false }, event.timeStamp),
+    type: "datetime-local", "aria-label": text(item.text, ctx.fallback),
+    oninput: (event) => ctx.change({ value: input.value ? isoLocal(new Date(input.value)) : null, na: false }, event.timeStamp),
   });
-  const now = h("button", { type: "button", class: "btn", onclick: (event) => ctx.change({ value: hhmm(), na: false }, event.timeStamp) }, t("timestamp.now"));
+  const now = h("button", { type: "button", class: "btn", onclick: (event) => ctx.change({ value: isoLocal(), na: false }, event.timeStamp) }, t("timestamp.now"));
+  const local = (value) => (value.length === 5 ? `${ctx.visit.started_at.slice(0, 10)}T${value}` : value.slice(0, 16));
   return {
     el: h("div", { class: "timestamp" }, input, now),
-    set: (answer) => showValue(input, typeof answer?.value === "string" && answer.value.length === 5 ? answer.value : answer?.value?.slice(11, 16)),
+    set: (answer) => showValue(input, typeof answer?.value === "string" ? local(answer.value) : null),
   };
 }
 

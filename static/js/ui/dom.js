@@ -24,10 +24,10 @@ export function link(href, attrs, ...children) {
 }
 
 // The fill's width is set through the CSSOM: the app's Content-Security-Policy blocks style
-// attributes, not element.style.
-export function progressBar(done, total) {
+// attributes, not element.style. `label` names the bar for screen readers.
+export function progressBar(done, total, label) {
   const percent = total ? Math.round((100 * done) / total) : 100;
   const fill = h("span");
   fill.style.width = `${percent}%`;
-  return h("div", { class: "meter", role: "progressbar", "aria-valuenow": percent, "aria-valuemin": 0, "aria-valuemax": 100 }, fill);
+  return h("div", { class: "meter", role: "progressbar", "aria-label": label, "aria-valuenow": percent, "aria-valuemin": 0, "aria-valuemax": 100 }, fill);
 }

@@ -1,18 +1,21 @@
 // Home: the inspector's assignments (each starts its visit, or opens the one started), visits
 // a reviewer returned, drafts to continue, the outbox (with any visit the server
-// refused), what was sent with its review state, and the settings: language, the account and
-// signing out, persistent storage, sync now. Only the signed-in inspector's visits show.
+// refused), what was sent with its review state, and the settings: language, discreet mode,
+// the account and signing out, persistent storage, sync now. Only the signed-in inspector's
+// visits show.
 
 import * as assignments from "../assignments.js";
 import * as db from "../db.js";
 import { emit, on } from "../events.js";
-import { LANGUAGES, language, setLanguage, t, text } from "../i18n.js";
+import { language, t, text } from "../i18n.js";
 import { when } from "../clock.js";
 import * as catalog from "../catalog.js";
+import * as discreet from "../discreet.js";
 import * as review from "../review.js";
 import * as session from "../session.js";
 import * as visits from "../visits.js";
 import { bar, h, link, progressBar } from "./dom.js";
+import { picker } from "./languages.js";
 import { names, stateBadge } from "./states.js";
 
 const SENT_SHOWN = 20;
@@ -22,10 +25,11 @@ async function draftLine(visit) {
   const sections = checklist ? [...visits.progress(checklist, visit, visits.counts(await visits.photosOf(visit.uuid))).values()] : [];
   const done = sections.reduce((sum, s) => sum + s.done, 0);
   const total = sections.reduce((sum, s) => sum + s.total, 0);
+  const line = t("home.draft-line", { time: when(visit.started_at, language()), done, total });
   return [
     visit.correction ? h("span", { class: "sub" }, stateBadge("returned"), " ", t("home.correcting")) : null,
-    h("span", { class: "sub" }, t("home.draft-line", { time: when(visit.started_at, language()), done, total })),
-    progressBar(done, total),
+    h("span", { class: "sub" }, line),
+    progressBar(done, total, line),
   ];
 }
 
@@ -98,12 +102,22 @@ async function group(title, list, id, draw = card, count = list.length) {
     ...(await Promise.all(list.map((entry) => draw(entry)))));
 }
 
-async function storageLine() {
+// Storage the browser may clear is worth a warning only while something here waits to be
+// sent, which "sync now" below can do something about.
+async function storageLine(unsent) {
   const persisted = await db.getMeta("persisted");
   const estimate = navigator.storage?.estimate ? await navigator.storage.estimate() : null;
   const used = estimate ? t("settings.used", { mb: (estimate.usage / 1e6).toFixed(1) }) : "";
-  const answer = persisted === null ? t("settings.persist-unknown") : persisted ? t("settings.persisted") : t("settings.not-persisted");
-  return h("p", { class: `storage ${persisted ? "ok" : "warn"}`, id: "persisted", dataset: { persisted: String(persisted) } }, answer, used ? ` · ${used}` : "");
+  const warn = persisted === false && unsent > 0;
+  const answer = persisted === null ? t("settings.persist-unknown") : persisted ? t("settings.persisted") : warn ? t("settings.not-persisted") : "";
+  return h("p", { class: `storage ${warn ? "warn" : ""}`, id: "persisted", dataset: { persisted: String(persisted) } },
+    answer, answer && used ? " · " : "", used);
+}
+
+function discreetSwitch(active) {
+  return h("label", { class: "switch", id: "discreet-setting" },
+    h("input", { type: "checkbox", id: "discreet", checked: active, onchange: (event) => discreet.set(event.target.checked) }),
+    h("span", {}, h("strong", {}, t("settings.discreet")), h("span", { class: "sub" }, t("settings.discreet-explain"))));
 }
 
 function account(who, mine) {
@@ -132,20 +146,19 @@ function account(who, mine) {
 }
 
 async function settings(who, mine) {
+  const unsent = mine.filter((visit) => visit.status !== "sent").length;
   return h("section", { class: "group settings" },
     h("h2", {}, t("settings.title")),
-    h("div", { class: "segmented", role: "group", "aria-label": t("settings.language") },
-      LANGUAGES.map(([code, name]) => h("button", {
-        type: "button", class: "btn", lang: code, "aria-pressed": String(code === language()), onclick: () => setLanguage(code),
-      }, name))),
+    picker(),
+    discreetSwitch(discreet.active()),
     account(who, mine),
-    await storageLine(),
+    await storageLine(unsent),
     h("button", { type: "button", class: "btn", id: "sync-now", onclick: () => emit("sync-requested") }, t("settings.sync-now")));
 }
 
 export async function render(params, signal) {
   // listening before reading: what changes while this screen is built draws it again
-  for (const name of ["outbox-changed", "review-updated", "assignments-updated", "persisted", "session-expired"]) on(name, () => emit("screen-stale"), signal);
+  for (const name of ["outbox-changed", "review-updated", "assignments-updated", "persisted", "session-expired", "discreet-changed"]) on(name, () => emit("screen-stale"), signal);
   const who = await session.state();
   const mine = (await visits.mine(who.user)).sort((a, b) => (b.updated_at || "").localeCompare(a.updated_at || ""));
   const drafts = mine.filter((visit) => visit.status === "draft");
@@ -165,7 +178,7 @@ export async function render(params, signal) {
   ]);
   const empty = !mine.length && !sent.length && !assigned.length;
   return [
-    h("h1", {}, t("app.title")),
+    h("h1", {}, discreet.title()),
     empty ? h("p", { class: "empty" }, t("home.empty")) : groups,
     await settings(who, mine),
     bar(link("#/new", { class: "btn primary wide", id: "new-visit" }, t("home.new-visit"))),

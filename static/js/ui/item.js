@@ -5,6 +5,7 @@ import { t, text } from "../i18n.js";
 import { MAX_SECONDS } from "../rules.js";
 import { control } from "./controls.js";
 import { h } from "./dom.js";
+import { thumb as evidenceThumb } from "./evidence.js";
 
 function badges(item, visit) {
   const list = [];
@@ -43,13 +44,9 @@ function photoPicker(item, ctx, busy) {
   return h("label", { class: `btn tool camera ${item.type === "photo" ? "primary" : ""}` }, input, h("span", {}, t("item.add-photo")));
 }
 
-// A photo of a corrected visit that the server already holds has no bytes on the phone: a tile says so.
+// A photo's tile, with its remove button while the visit can be changed.
 function thumb(photo, ctx) {
-  const picture = photo.blob
-    ? h("img", { src: ctx.photoUrl(photo), alt: t("item.photo-alt"), width: 88, height: 88 })
-    : h("span", { class: "on-server", role: "img", "aria-label": t("item.photo-on-server") }, t("item.photo-on-server"));
-  return h("figure", { class: `thumb ${photo.blob ? "" : "remote"}`, dataset: { photo: photo.uuid } },
-    picture,
+  return evidenceThumb(photo, ctx.photoUrl,
     ctx.readOnly ? null : h("button", { type: "button", class: "remove", "aria-label": t("item.remove-photo"), onclick: () => ctx.removePhoto(photo) }, "×"));
 }
 
@@ -68,7 +65,7 @@ export function card(item, ctx) {
   const problem = h("p", { class: "problem" });
   const body = h("div", { class: "control" }, input.el);
   const el = h("article", { class: "item", id: `item-${item.id}`, dataset: { item: item.id, type: item.type } },
-    h("h3", {}, text(item.text, fallback), item.required ? h("span", { class: "req", "aria-label": t("item.required") }, " *") : null),
+    h("h2", {}, text(item.text, fallback), item.required ? h("span", { class: "req", "aria-label": t("item.required") }, " *") : null),
     badges(item, ctx.visit),
     h("details", { class: "guidance" }, h("summary", {}, t("item.guidance")), h("p", {}, text(item.guidance, fallback))),
     body, problem, needs, thumbs,

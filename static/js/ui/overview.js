@@ -1,14 +1,17 @@
-// A visit at a glance: its sections stage by stage with their progress, what the server said
-// if it refused the visit (a conflict or invalid content: the phone keeps its copy), the
-// reviewer's comments on a visit being corrected, and the way to submit.
+// A visit at a glance: its running timers, its sections stage by stage with their progress,
+// its review state once sent, what the server said if it refused the visit (a conflict or
+// invalid content: the phone keeps its copy), the reviewer's comments on a visit being
+// corrected, and the way to submit.
 
 import { on, emit } from "../events.js";
 import { language, t, text } from "../i18n.js";
 import { when } from "../clock.js";
 import * as catalog from "../catalog.js";
+import * as timers from "../timers.js";
 import * as visits from "../visits.js";
 import { bar, h, link, progressBar } from "./dom.js";
-import { comments, stateBadge } from "./states.js";
+import { chips } from "./running.js";
+import { comments, sentState, stateBadge } from "./states.js";
 
 function header(visit, checklist) {
   const fallback = checklist.language;
@@ -35,23 +38,40 @@ function correctionCard(visit) {
     comments(visit.correction.comments));
 }
 
-function stateCard(visit) {
+async function stateCard(visit) {
   const lang = language();
   if (visit.status === "sent") {
-    return h("section", { class: "notice ok" }, t("visit.sent", { time: when(visit.sent_at, lang) }), " ",
-      link(`#/sent/${visit.uuid}`, {}, stateBadge(visit.state || "submitted")));
+    return h("section", { class: "notice ok", id: "sent-state" }, t("visit.sent", { time: when(visit.sent_at, lang) }), " ",
+      link(`#/sent/${visit.uuid}`, {}, stateBadge(await sentState(visit))));
   }
   if (visit.status === "outbox") return h("section", { class: "notice" }, t("visit.waiting", { time: when(visit.ended_at, lang) }));
   if (visit.status === "draft") return visit.correction ? correctionCard(visit) : null;
   return problemCard(visit);
 }
 
+// A section's row: its progress, or that earlier answers hid all its items.
 function sectionRow(visit, section, state, fallback) {
   const complete = state.total > 0 && state.done === state.total && state.missing === 0;
-  return link(`#/v/${visit.uuid}/s/${encodeURIComponent(section.id)}`, { class: `card section-row ${complete ? "complete" : ""}`, dataset: { section: section.id } },
-    h("span", { class: "row" }, h("strong", {}, text(section.title, fallback)),
-      h("span", { class: "tally" }, complete ? "✓ " : "", `${state.done}/${state.total}`)),
-    progressBar(state.done, state.total));
+  const title = text(section.title, fallback);
+  const hidden = state.total === 0;
+  return link(`#/v/${visit.uuid}/s/${encodeURIComponent(section.id)}`, {
+    class: `card section-row ${complete ? "complete" : ""} ${hidden ? "hidden-all" : ""}`, dataset: { section: section.id },
+  },
+  h("span", { class: "row" }, h("strong", {}, title),
+    h("span", { class: "tally" }, hidden ? t("section.all-hidden") : [complete ? "✓ " : "", `${state.done}/${state.total}`])),
+  hidden ? null : progressBar(state.done, state.total, title));
+}
+
+// The visit's running timers, each under its section's name, ticking; a tap stops one.
+async function runningTimers(visit, checklist, signal) {
+  const running = await chips(visit);
+  if (!running.length) return null;
+  timers.ticker(() => running.forEach((c) => c.tick()), signal);
+  const sectionOf = new Map(checklist.stages.flatMap((stage) => stage.sections.flatMap((section) => section.items.map((item) => [item.id, section]))));
+  return h("section", { class: "running-here", id: "running" }, running.map((c) => {
+    const section = sectionOf.get(c.el.dataset.item);
+    return h("p", {}, link(`#/v/${visit.uuid}/s/${encodeURIComponent(section.id)}`, {}, text(section.title, checklist.language)), c.el);
+  }));
 }
 
 export async function render([uuid], signal) {
@@ -77,7 +97,8 @@ export async function render([uuid], signal) {
   };
   return [
     header(visit, checklist),
-    stateCard(visit),
+    await stateCard(visit),
+    visit.status === "draft" ? await runningTimers(visit, checklist, signal) : null,
     stages,
     visit.status === "draft" ? h("button", { type: "button", class: "btn text danger", id: "discard", onclick: discard }, t("visit.discard")) : null,
     bar(link("#/", { class: "btn" }, t("nav.home")), ...actions),

@@ -1,6 +1,7 @@
 // One section of a visit: its items as cards, shown and hidden live as conditions change,
 // with the section's progress on top and the way to the previous and next section below.
 
+import { on, emit } from "../events.js";
 import { t, text } from "../i18n.js";
 import * as catalog from "../catalog.js";
 import * as photoStore from "../photos.js";
@@ -9,18 +10,11 @@ import * as timers from "../timers.js";
 import * as visits from "../visits.js";
 import { card } from "./item.js";
 import { bar, h, link, progressBar } from "./dom.js";
+import { photoUrls } from "./evidence.js";
+import { stateBadge, sentState } from "./states.js";
 
 function sectionsOf(checklist) {
   return checklist.stages.flatMap((stage) => stage.sections.map((section) => ({ stage: stage.key, section })));
-}
-
-function photoUrls(signal) {
-  const urls = new Map();
-  signal.addEventListener("abort", () => urls.forEach((url) => URL.revokeObjectURL(url)));
-  return (photo) => {
-    if (!urls.has(photo.uuid)) urls.set(photo.uuid, URL.createObjectURL(photo.blob));
-    return urls.get(photo.uuid);
-  };
 }
 
 export async function render([uuid, sectionId, focusId], signal) {
@@ -33,6 +27,9 @@ export async function render([uuid, sectionId, focusId], signal) {
   let photos = await visits.photosOf(uuid);
   const tally = h("span", { class: "tally" });
   const meter = h("div", { class: "meter-slot" });
+  // the visit changed elsewhere (a timer stopped from the status bar): this screen's copy is stale
+  on("visit-saved", (saved) => saved.uuid === uuid && saved !== visit && emit("screen-stale"), signal);
+  const sent = visit.status === "sent";
 
   const shared = { fallback: checklist.language, visit, readOnly: visit.status !== "draft", photoUrl: photoUrls(signal) };
   // A card's context: the answer is in memory (and on screen) at once, on disk when saved.
@@ -65,7 +62,8 @@ export async function render([uuid, sectionId, focusId], signal) {
   function refresh() {
     const shown = new Set(rules.visible(checklist, visit.answers, visit.started_at));
     const counts = visits.counts(photos);
-    const missing = rules.missing(checklist, visit.answers, counts, visit.started_at);
+    // the server accepted a sent visit whole: nothing is missing from it
+    const missing = sent ? [] : rules.missing(checklist, visit.answers, counts, visit.started_at);
     let done = 0;
     let total = 0;
     for (const { item, el, update } of cards) {
@@ -83,7 +81,7 @@ export async function render([uuid, sectionId, focusId], signal) {
       }
     }
     tally.textContent = `${done}/${total}`;
-    meter.replaceChildren(progressBar(done, total));
+    meter.replaceChildren(progressBar(done, total, text(section.title, checklist.language)));
   }
 
   refresh();
@@ -95,7 +93,8 @@ export async function render([uuid, sectionId, focusId], signal) {
   const sectionHref = (entry) => `#/v/${uuid}/s/${encodeURIComponent(entry.section.id)}`;
   return [
     h("header", { class: "section-head" },
-      h("p", { class: "sub" }, t(`stage.${stage}`), " · ", t("section.position", { n: index + 1, of: all.length })),
+      h("p", { class: "sub" }, t(`stage.${stage}`), " · ", t("section.position", { n: index + 1, of: all.length }),
+        sent ? [" · ", stateBadge(await sentState(visit))] : null),
       h("h1", {}, text(section.title, checklist.language), " ", tally),
       meter),
     h("fieldset", { class: "items", disabled: shared.readOnly, dataset: { section: section.id } }, cards.map((c) => c.el)),

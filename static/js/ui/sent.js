@@ -1,15 +1,17 @@
-// A sent visit: its review state in words, the reviewer's comments, and for a returned visit
-// the way to correct it and send it again (its last body from the server becomes a draft
-// under the same uuid). A visit that is a draft or in the outbox again shows as such.
+// A sent visit: its review state in words, the reviewer's comments, the photo evidence the
+// server holds (the thumbnails this phone kept, item by item), and for a returned visit the way
+// to correct it and send it again (its last body from the server becomes a draft under the same
+// uuid). A visit that is a draft or in the outbox again shows as such.
 
 import { on, emit } from "../events.js";
-import { language, t } from "../i18n.js";
+import { language, t, text } from "../i18n.js";
 import { when } from "../clock.js";
 import * as catalog from "../catalog.js";
 import * as review from "../review.js";
 import * as session from "../session.js";
 import * as visits from "../visits.js";
 import { bar, h, link } from "./dom.js";
+import { photoUrls, thumb } from "./evidence.js";
 import * as overview from "./overview.js";
 import { comments, names, stateNotice } from "./states.js";
 
@@ -38,6 +40,21 @@ function correctButton(user, uuid) {
   return { button, message };
 }
 
+// The items of the phone's copy that have photos, each with the thumbnails kept of them.
+async function evidence(local, signal) {
+  const [checklist, photos] = await Promise.all([catalog.checklist(local.checklist_hash), visits.photosOf(local.uuid)]);
+  if (!checklist || !photos.length) return null;
+  const photoUrl = photoUrls(signal);
+  const items = checklist.stages.flatMap((stage) => stage.sections.flatMap((section) => section.items.map((item) => ({ section, item }))));
+  const rows = items.filter(({ item }) => photos.some((photo) => photo.item_id === item.id));
+  return h("section", { class: "evidence", id: "evidence" },
+    h("h2", {}, t("sent.evidence")),
+    h("p", { class: "sub" }, t("sent.evidence-kept")),
+    h("ul", {}, rows.map(({ section, item }) => h("li", { dataset: { item: item.id } },
+      link(`#/v/${local.uuid}/s/${encodeURIComponent(section.id)}?item=${encodeURIComponent(item.id)}`, {}, text(item.text, checklist.language)),
+      h("div", { class: "thumbs" }, photos.filter((photo) => photo.item_id === item.id).map((photo) => thumb(photo, photoUrl)))))));
+}
+
 export async function render([uuid], signal) {
   const local = await visits.load(uuid);
   if (local && local.status !== "sent") return overview.render([uuid], signal);
@@ -58,6 +75,7 @@ export async function render([uuid], signal) {
     comments(row.comments),
     action ? action.message : null,
     returned ? h("p", { class: "sub" }, t("review.correct-explain")) : null,
+    row.local ? await evidence(row.local, signal) : null,
     row.local ? link(`#/v/${uuid}`, { class: "btn text", id: "answers" }, t("review.answers")) : null,
     bar(home, action ? action.button : null),
   ];

@@ -5,11 +5,13 @@
 
 import * as db from "../db.js";
 import { emit } from "../events.js";
-import { LANGUAGES, language, setLanguage, t } from "../i18n.js";
+import { t } from "../i18n.js";
 import * as catalog from "../catalog.js";
+import * as discreet from "../discreet.js";
 import * as outbox from "../outbox.js";
 import * as session from "../session.js";
 import { h, link } from "./dom.js";
+import { picker } from "./languages.js";
 
 function wait(seconds) {
   const minutes = Math.max(1, Math.ceil((seconds || 60) / 60));
@@ -22,13 +24,6 @@ function explain(outcome) {
   if (outcome.kind === "throttled") return wait(outcome.retryAfter);
   if (outcome.status === 0) return t("signin.offline");
   return t("signin.failed", { status: outcome.status });
-}
-
-function languages() {
-  return h("div", { class: "segmented", role: "group", "aria-label": t("settings.language") },
-    LANGUAGES.map(([code, name]) => h("button", {
-      type: "button", class: "btn", lang: code, "aria-pressed": String(code === language()), onclick: () => setLanguage(code),
-    }, name)));
 }
 
 async function intro(who, gated) {
@@ -91,10 +86,10 @@ export async function render(params, signal, gated = false) {
     message,
     button);
   return [
-    h("h1", {}, t("app.title")),
+    h("h1", {}, discreet.title()),
     await intro(who, gated),
     form,
-    languages(),
+    picker(),
     gated || !(await catalog.loaded()) ? null : link("#/", { class: "btn text", id: "signin-later" }, t("signin.later")),
   ];
 }

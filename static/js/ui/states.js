@@ -2,13 +2,21 @@
 
 import { language, t, text } from "../i18n.js";
 import { when } from "../clock.js";
-import { STATES } from "../review.js";
+import { STATES, list, stateOf } from "../review.js";
+import * as session from "../session.js";
 import { h } from "./dom.js";
 
 const known = (state) => (STATES.includes(state) ? state : "submitted");
 
 export function stateBadge(state) {
   return h("span", { class: `state-badge ${known(state)}`, dataset: { state } }, t(`state.${known(state)}`));
+}
+
+// The review state of a visit this phone sent, as the server last told it.
+export async function sentState(visit) {
+  const { fetchedAt, visits } = await list((await session.state()).user);
+  const entry = visits.find((candidate) => candidate.uuid === visit.uuid);
+  return stateOf(entry ? { ...entry, fetchedAt } : null, visit);
 }
 
 // The state in words with what it means for the inspector.
