@@ -5,6 +5,7 @@ to a visit's report, breaks none of its policies."""
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -48,7 +49,7 @@ def ids(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         visit, photo = connection.execute("SELECT visit_uuid, uuid FROM photos ORDER BY uuid LIMIT 1").fetchone()
         site, branch = connection.execute("SELECT s.id, s.branch_id FROM visits v JOIN sites s ON s.id = v.site_id WHERE v.uuid = ?", [visit]).fetchone()
         finding = connection.execute("SELECT id FROM findings LIMIT 1").fetchone()[0]
-    return {"db": str(path), "uuid": visit, "photo_uuid": photo, "site": site, "branch": branch, "finding": finding, "photo": photo}
+    return {"db": str(path), "uuid": visit, "photo_uuid": photo, "site": site, "branch": branch, "finding": finding, "photo": photo, "answer": str(uuid.uuid4())}
 
 
 @pytest.fixture(scope="module")
