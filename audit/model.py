@@ -187,7 +187,7 @@ def _number(value: Any) -> float | None:
     return None if value is None else value
 
 
-def minutes(clock: str) -> int:
+def _minutes(clock: str) -> int:
     """Minutes since midnight of an "HH:MM" the schema has accepted."""
     hours, mins = clock.split(":")
     return int(hours) * 60 + int(mins)
@@ -199,7 +199,7 @@ def _condition(when: dict[str, Any]) -> Condition:
         item=when.get("item"),
         values=tuple(condition_value(v) for v in ([when["equals"]] if "equals" in when else when.get("in", []))),
         days=tuple(when["day"]) if "day" in when else None,
-        hours=(minutes(hours[:5]), minutes(hours[6:])) if hours else None,
+        hours=(_minutes(hours[:5]), _minutes(hours[6:])) if hours else None,
     )
 
 
