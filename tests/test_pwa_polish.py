@@ -271,6 +271,7 @@ def test_smaller_points(page: Page, context: BrowserContext, live_server: LiveSe
     row = page.locator(".section-row[data-section='follow-through']")
     assert row.locator(".tally").inner_text() == "本次无需检查"
     assert row.locator(".meter").count() == 0
+    row.scroll_into_view_if_needed()
     shoot(page, "contents-hidden-section")
     open_section(page, hall, "first-ask")
     tap(page, "first-ask-solved-on-visit", "no")
