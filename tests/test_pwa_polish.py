@@ -94,7 +94,10 @@ def test_failures_before_submit_and_a_sent_visit_keeps_its_evidence(page: Page, 
     assert failure.locator(".failed-answer").inner_text() == "否"
     failure.locator(".thumb img").evaluate("(img) => img.decode()")
     assert page.locator("#failures li").count() == 1
-    shoot(page, "submit-failures")
+    for code in LANGUAGES[::-1]:  # ends in zh-Hans
+        set_language(page, code)
+        page.wait_for_selector("#failures .thumb img")
+        shoot(page, f"submit-failures-{code}")
     page.click("#submit")
     assert page.locator("dialog#confirm").is_visible()
     shoot(page, "submit-confirm")
@@ -138,7 +141,10 @@ def test_failures_before_submit_and_a_sent_visit_keeps_its_evidence(page: Page, 
     evidence = page.locator("#evidence li[data-item='child-carts-available'] figure")
     assert evidence.get_attribute("data-on-server") == "1"
     assert evidence.locator("figcaption").inner_text() == "✓ 已上传"
-    shoot(page, "sent")
+    for code in LANGUAGES[::-1]:
+        set_language(page, code)
+        page.wait_for_selector("#evidence figure[data-on-server='1'] img")
+        shoot(page, f"sent-{code}")
 
     # the form of a sent visit: thumbnails, never "needs a photo"
     open_section(page, uuid, "entrance")
