@@ -126,6 +126,11 @@ def test_the_inspectors_screens(page: Page, visits_server: LiveServer, tmp_path:
     check(page, "home, discreet mode off")
     open_section(page, uuid, "entrance")
     check(page, "a sent visit's form section, discreet mode off")
+    page.evaluate("(hash) => { location.hash = hash; }", f"#/sent/{uuid}")
+    page.wait_for_selector("#evidence")
+    check(page, "sent visit, discreet mode off")
+    start_visit(page)
+    check(page, "contents, discreet mode off")
     assert found == {}
 
 
