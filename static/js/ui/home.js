@@ -102,8 +102,8 @@ async function group(title, list, id, draw = card, count = list.length) {
     ...(await Promise.all(list.map((entry) => draw(entry)))));
 }
 
-// Storage the browser may clear is worth a warning only while something here waits to be
-// sent, which "sync now" below can do something about.
+// Storage the browser may clear is worth a warning only while something here is not on the
+// server yet: a draft to finish, a visit for "sync now" below to send.
 async function storageLine(unsent) {
   const persisted = await db.getMeta("persisted");
   const estimate = navigator.storage?.estimate ? await navigator.storage.estimate() : null;

@@ -14,7 +14,7 @@ import { h } from "./dom.js";
 
 // The timer of `item` in `visit` as a chip; `tick()` redraws its time. Stopping reads the draft
 // afresh, so that no answer saved since this chip was drawn is overwritten.
-export function chip(visit, item, fallback) {
+function chip(visit, item, fallback) {
   const time = h("span", { class: "time" });
   const button = h("button", {
     type: "button", class: "timer-chip", dataset: { visit: visit.uuid, item: item.id },
@@ -32,13 +32,13 @@ export function chip(visit, item, fallback) {
   return { el: button, tick };
 }
 
-// The chips of every running timer in `visit`, or of those of its items in `only` (ids).
-export async function chips(visit, only = null) {
+// The chips of every running timer in `visit`.
+export async function chips(visit) {
   const checklist = await catalog.checklist(visit.checklist_hash);
   if (!checklist) return [];
   const items = rules.itemMap(checklist);
   return Object.keys(visit.timers || {})
-    .filter((id) => items.has(id) && (!only || only.has(id)))
+    .filter((id) => items.has(id))
     .map((id) => chip(visit, items.get(id), checklist.language));
 }
 

@@ -72,7 +72,7 @@ function failureList(uuid, checklist, visit, photos, photoUrl) {
 // outbox. Leaving the screen meanwhile submits at once: the inspector confirmed it.
 function submitter(visit, signal) {
   const button = h("button", { type: "button", class: "btn primary wide", id: "submit" }, t("submit.send"));
-  const countdown = h("span", { class: "countdown", role: "status" });
+  const countdown = h("span", { class: "countdown" });
   const undo = h("button", { type: "button", class: "btn wide", id: "undo" }, t("submit.undo"));
   const waiting = h("div", { class: "undo-bar", id: "undo-window", hidden: true }, countdown, undo);
   const dialog = h("dialog", { class: "confirm", id: "confirm", "aria-labelledby": "confirm-title" },
@@ -97,6 +97,7 @@ function submitter(visit, signal) {
     show();
     button.hidden = true;
     waiting.hidden = false;
+    undo.focus();
     pending = setInterval(() => {
       left -= 1;
       if (left > 0) show();
