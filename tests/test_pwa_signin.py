@@ -107,7 +107,7 @@ def test_sign_in_screen_messages_and_the_catalog_after_it(page: Page, context: B
     page.fill("#username", "reviewer")
     page.fill("#password", PASSWORD)
     page.click("#signin-submit")
-    page.wait_for_function("() => document.querySelector('#signin-message').textContent.includes(\"not an inspector's account\")")
+    page.wait_for_function("() => document.querySelector('#signin-message').textContent.includes('This account works in the browser pages')")
     assert meta(page, "user") is None
     with sqlite3.connect(live_server.db_path) as connection:
         open_sessions = connection.execute(
