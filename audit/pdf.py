@@ -22,7 +22,18 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[impor
 
 from . import memory
 from .branding import Branding
-from .pages import ENV, LOGO_URL, PHOTO_SCHEME, Prepared, cached, font_for, pdf_html, prepare, store, thumbnails
+from .pages import (
+    ENV,
+    LOGO_URL,
+    PHOTO_SCHEME,
+    Prepared,
+    cached,
+    font_for,
+    pdf_html,
+    prepare,
+    store,
+    thumbnails,
+)
 
 _RENDER = threading.Lock()
 _FONTS: list[FontConfiguration] = []  # one, made at the first render and reused: fonts load once
