@@ -1,7 +1,7 @@
 // The outbox: submitted visits wait here until the server has confirmed the visit and every
-// one of its photos (then only the photos' thumbnails stay). It retries with exponential
-// backoff (capped at 5 minutes) on network errors and 5xx, and at once on page load, on
-// `online`, when the app becomes visible, and on submit. Nothing queued ever expires; a 409 or 422 parks the visit and shows the problem.
+// one of its photos (then only the photos' thumbnails stay). It retries as retry.js says on
+// network errors and 5xx, and at once on page load, on `online`, when the app becomes visible,
+// and on submit. Nothing queued ever expires; a 409 or 422 parks the visit and shows the problem.
 // Sending needs a session: without one (never signed in, signed out, or a 401 from the
 // server) the outbox pauses, touching nothing queued, and resumes at once on sign-in. It
 // sends only the signed-in inspector's visits.
@@ -10,18 +10,12 @@ import * as db from "./db.js";
 import { emit, on } from "./events.js";
 import { isoLocal } from "./clock.js";
 import { thumbnail } from "./photos.js";
+import { backoff, runner } from "./retry.js";
 import * as session from "./session.js";
 import * as sync from "./sync.js";
 import * as visits from "./visits.js";
 
-const FIRST_DELAY = 2000;
-const MAX_DELAY = 5 * 60 * 1000;
 const PAUSED = Symbol("paused");
-
-function backoff(attempts) {
-  const delay = Math.min(MAX_DELAY, FIRST_DELAY * 2 ** attempts);
-  return delay * (0.8 + Math.random() * 0.4);
-}
 
 async function serverReached() {
   await db.setMeta("last_sync", isoLocal());
@@ -101,53 +95,23 @@ export async function status() {
   };
 }
 
+async function pass(force) {
+  const who = await session.state();
+  if (!who.signedIn) return null; // paused: on sign-in, "session-changed" flushes at once
+  await visits.adopt(who.user.id);
+  const mine = await visits.mine(who.user);
+  const due = mine.filter((v) => v.status === "outbox" && (force || (v.next_attempt_at || 0) <= Date.now()));
+  for (const visit of due) {
+    // one visit's unexpected failure must not hold up the others: it is retried like a network error
+    const result = await send(visit).catch((error) => later(visit, { status: 0, error }));
+    if (result === PAUSED) return null;
+  }
+  const waiting = (await visits.mine(who.user)).filter((v) => v.status === "outbox");
+  return waiting.length ? Math.min(...waiting.map((v) => v.next_attempt_at || 0)) : null;
+}
+
 export function start() {
-  let running = null;
-  let again = false;
-  let timer = null;
-
-  async function pass(force) {
-    clearTimeout(timer);
-    const who = await session.state();
-    if (!who.signedIn) return; // paused: on sign-in, "session-changed" flushes at once
-    await visits.adopt(who.user.id);
-    const mine = await visits.mine(who.user);
-    const due = mine.filter((v) => v.status === "outbox" && (force || (v.next_attempt_at || 0) <= Date.now()));
-    for (const visit of due) {
-      // one visit's unexpected failure must not hold up the others: it is retried like a network error
-      const result = await send(visit).catch((error) => later(visit, { status: 0, error }));
-      if (result === PAUSED) return;
-    }
-    const waiting = (await visits.mine(who.user)).filter((v) => v.status === "outbox");
-    if (waiting.length) {
-      const next = Math.min(...waiting.map((v) => v.next_attempt_at || 0));
-      timer = setTimeout(() => flush(false), Math.max(1000, next - Date.now()));
-    }
-  }
-
-  function flush(force = true) {
-    if (running) {
-      again = again || force;
-      return running;
-    }
-    emit("sync-running", true);
-    running = (async () => {
-      let forced = force;
-      do {
-        again = false;
-        await pass(forced);
-        forced = true;
-      } while (again);
-    })()
-      .catch((error) => console.error("outbox", error))
-      .finally(() => {
-        running = null;
-        emit("sync-running", false);
-        emit("outbox-changed");
-      });
-    return running;
-  }
-
+  const flush = runner(pass, emit, { running: "sync-running", changed: "outbox-changed" });
   on("server-reached", serverReached);
   on("visit-submitted", () => flush(true));
   on("sync-requested", () => flush(true));

@@ -14,6 +14,7 @@ import * as discreet from "../discreet.js";
 import * as review from "../review.js";
 import * as session from "../session.js";
 import * as visits from "../visits.js";
+import { assignmentCard } from "./assigned.js";
 import { bar, h, link, progressBar } from "./dom.js";
 import { picker } from "./languages.js";
 import { names, stateBadge } from "./states.js";
@@ -52,37 +53,6 @@ async function card(visit, paused = false) {
     h("strong", {}, text(visit.site_name, fallback)),
     h("span", {}, text(visit.checklist_title, fallback)),
     visit.status === "draft" ? await draftLine(visit) : stateLine(visit, paused));
-}
-
-// Starts the assignment's visit (its site and checklist, its items to re-check marked), or
-// opens the one this phone already started for it.
-async function startAssigned(assignment, user, started, button) {
-  const visit = started.find((candidate) => candidate.assignment_id === assignment.id);
-  if (visit) {
-    location.hash = `#/v/${visit.uuid}`;
-    return;
-  }
-  const site = (await catalog.sites()).find((candidate) => candidate.id === assignment.site_id);
-  const entry = (await catalog.current()).find((candidate) => candidate.id === assignment.checklist_id);
-  if (!site || !entry) {
-    button.querySelector(".problem").textContent = t("home.assignment-unknown");
-    return;
-  }
-  button.disabled = true;
-  location.hash = `#/v/${(await visits.create(site, entry, user?.id, assignment)).uuid}`;
-}
-
-function assignmentCard(assignment, user, started) {
-  const lang = language();
-  const window = `${when(assignment.window_start, lang)} – ${when(assignment.window_end, lang)}`;
-  return h("button", {
-    type: "button", class: "card visit assignment", dataset: { assignment: assignment.id, site: assignment.site_id, checklist: assignment.checklist_id },
-    onclick: (event) => startAssigned(assignment, user, started, event.currentTarget),
-  },
-  h("strong", {}, text(assignment.site_name)),
-  h("span", {}, text(assignment.checklist_title)),
-  h("span", { class: "sub" }, window),
-  h("span", { class: "problem", role: "alert" }));
 }
 
 // A sent visit (the server's entry, this phone's copy, or both) with its review state in words.
@@ -170,7 +140,7 @@ export async function render(params, signal) {
   const sentCardOf = (row) => sentCard(row, lookup);
   const assigned = await assignments.list(who.user);
   const groups = await Promise.all([
-    group(t("home.assignments"), assigned, "assignments", (assignment) => assignmentCard(assignment, who.user, mine)),
+    group(t("home.assignments"), assigned, "assignments", (assignment) => assignmentCard(assignment, who.user)),
     group(t("home.returned"), returned, "returned", sentCardOf),
     group(t("home.drafts"), drafts, "drafts"),
     group(t("home.outbox"), waiting, "outbox", (visit) => card(visit, !who.signedIn)),

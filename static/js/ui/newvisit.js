@@ -5,13 +5,13 @@
 // from IndexedDB, so it works offline once the app has been online.
 
 import * as assignments from "../assignments.js";
-import { when } from "../clock.js";
 import { on, emit } from "../events.js";
 import { language, t, text } from "../i18n.js";
 import * as catalog from "../catalog.js";
 import * as review from "../review.js";
 import * as session from "../session.js";
 import * as visits from "../visits.js";
+import { assignmentCard } from "./assigned.js";
 import { bar, h, link } from "./dom.js";
 
 const RECENT_SITES = 5;
@@ -22,36 +22,6 @@ function siteButton(site) {
   return link(`#/new/${encodeURIComponent(site.id)}`, { class: "card site", dataset: { site: site.id } },
     h("strong", {}, text(site.name)),
     h("span", { class: "sub" }, `${text(site.branch.name)} · ${text(site.region.name)}`));
-}
-
-// Starts an assignment's visit (its site and checklist, its items to re-check marked), or opens
-// the one this phone already started for it.
-export async function startAssignment(assignment, user, button) {
-  const started = (await visits.mine(user)).find((candidate) => candidate.assignment_id === assignment.id);
-  if (started) {
-    location.hash = `#/v/${started.uuid}`;
-    return;
-  }
-  const site = (await catalog.sites()).find((candidate) => candidate.id === assignment.site_id);
-  const entry = (await catalog.current()).find((candidate) => candidate.id === assignment.checklist_id);
-  if (!site || !entry) {
-    button.querySelector(".problem").textContent = t("home.assignment-unknown");
-    return;
-  }
-  button.disabled = true;
-  location.hash = `#/v/${(await visits.create(site, entry, user?.id, assignment)).uuid}`;
-}
-
-function assignedButton(assignment, user) {
-  const lang = language();
-  return h("button", {
-    type: "button", class: "card assignment", dataset: { assignment: assignment.id, site: assignment.site_id },
-    onclick: (event) => startAssignment(assignment, user, event.currentTarget),
-  },
-  h("strong", {}, text(assignment.site_name)),
-  h("span", {}, text(assignment.checklist_title)),
-  h("span", { class: "sub" }, `${when(assignment.window_start, lang)} – ${when(assignment.window_end, lang)}`),
-  h("span", { class: "problem", role: "alert" }));
 }
 
 // The sites of the inspector's latest visits on this phone and on the server, latest first.
@@ -75,7 +45,7 @@ export async function chooseSite(params, signal) {
   const { user } = await session.state();
   const byId = new Map(sites.map((site) => [site.id, site]));
   const shortcuts = [
-    group("assigned-sites", t("home.assignments"), (await assignments.list(user)).map((assignment) => assignedButton(assignment, user))),
+    group("assigned-sites", t("home.assignments"), (await assignments.list(user)).map((assignment) => assignmentCard(assignment, user))),
     group("recent-sites", t("new.recent"), (await recentSites(user, byId)).map(siteButton)),
   ].filter(Boolean);
   const regions = new Map();
