@@ -10,6 +10,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -128,13 +129,11 @@ class LiveServer:
     db_path: Path
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """The real app on a real SQLite file, served by uvicorn in a thread."""
-    path = demo_database(tmp_path / "audit.db")
+@contextmanager
+def served(path: Path) -> Iterator[LiveServer]:
+    """The real app on the SQLite file at `path`, served by uvicorn in a thread while the block runs."""
     port = free_port()
-    config = uvicorn.Config(create_app(Settings(db_path=path)), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn.Config(create_app(Settings(db_path=path)), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
@@ -142,6 +141,13 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     yield LiveServer(url, path)
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """The real app on a real SQLite file, served by uvicorn in a thread."""
+    with served(demo_database(tmp_path / "audit.db")) as server:
+        yield server
 
 
 @dataclass

@@ -6,31 +6,26 @@ visit), on the visit report, and on the server's pages of reviewers, store manag
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
 from audit import demo
-from audit.app import create_app
-from audit.startup import Settings
 
-from .browser import free_port, wait_until_up
-from .conftest import LiveServer, demo_database_with_visits
+from .conftest import LiveServer, demo_database_with_visits, served
 from .test_pwa_support import (
-    PASSWORD,
     add_photo,
     big_jpeg,
     checklist,
     fill_visit,
     open_app,
     open_section,
+    person_on_pages,
     start_visit,
     status_of,
     tap,
@@ -46,16 +41,8 @@ BLOCKING = {"critical", "serious"}
 @pytest.fixture(scope="module")
 def visits_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The app on the demo organisation with a month of visits sent and reviewed."""
-    path = demo_database_with_visits(tmp_path_factory.mktemp("a11y") / "audit.db", today=date.today(), months=1)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(db_path=path)), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    wait_until_up(url)
-    yield LiveServer(url, path)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(demo_database_with_visits(tmp_path_factory.mktemp("a11y") / "audit.db", today=date.today(), months=1)) as server:
+        yield server
 
 
 def blocking(page: Page) -> list[str]:
@@ -159,13 +146,7 @@ PAGES = [
 def test_the_server_pages(
     browser: Browser, browser_context_args: dict[str, Any], visits_server: LiveServer, username: str, where: str
 ) -> None:
-    context = browser.new_context(**browser_context_args)
-    page = context.new_page()
-    page.goto(f"{visits_server.url}/signin")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    context, page = person_on_pages(browser, browser_context_args, visits_server.url, username)
     path = f"/visits/{released_visit(visits_server.db_path, 'sh-xujiahui')}/report" if where == "report" else where
     response = page.goto(f"{visits_server.url}{path}")
     assert response is not None and response.status == 200, path

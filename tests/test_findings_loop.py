@@ -27,7 +27,6 @@ from .test_pwa_screens import SCREENS
 from .test_pwa_store import answer_on_phone, sign_in_store
 from .test_pwa_support import (
     INSPECTOR,
-    PASSWORD,
     REVIEWER,
     SUPERMARKET,
     SUPERMARKET_SITE,
@@ -38,6 +37,7 @@ from .test_pwa_support import (
     meta,
     open_app,
     open_section,
+    person_on_pages,
     ready,
     status_of,
     stored_visit,
@@ -60,18 +60,6 @@ DISPUTED = ("fresh-hygiene", "fresh-display-clean")
 FIX_NOTE = "纸箱已清走，补货改到早上七点前"
 DISPUTE_NOTE = "当天展柜在维修，有维修单为证"
 CHAIN_TIME = timezone(timedelta(hours=8))  # the form's default offset, assignments.DEFAULT_OFFSET
-
-
-def person(browser: Browser, args: dict[str, Any], url: str, username: str) -> tuple[BrowserContext, Page]:
-    """A phone of the person's own, signed in through the server's sign-in page."""
-    context = browser.new_context(**args)
-    page = context.new_page()
-    page.goto(f"{url}/signin")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return context, page
 
 
 def screen(page: Page, name: str) -> None:
@@ -151,7 +139,7 @@ def test_the_findings_loop_from_a_failed_detail_to_its_fix_confirmed(
     data = checklist(url)
 
     # 1. HQ assigns a visit
-    hq_context, hq = person(browser, browser_context_args, url, HQ)
+    hq_context, hq = person_on_pages(browser, browser_context_args, url, HQ)
     assign(hq, url)
 
     # 2. the phone lists it first, offline too; the inspector fails two details and sends it online
@@ -176,7 +164,7 @@ def test_the_findings_loop_from_a_failed_detail_to_its_fix_confirmed(
     wait_until_sent(page, first)
 
     # 3. the reviewer releases it: two findings open
-    reviewer_context, reviewer = person(browser, browser_context_args, url, REVIEWER)
+    reviewer_context, reviewer = person_on_pages(browser, browser_context_args, url, REVIEWER)
     release(reviewer, url, first)
     (fixed_id, state_a), (disputed_id, state_b) = finding_of(db_path, FIXED[1]), finding_of(db_path, DISPUTED[1])
     assert state_a == state_b == "open"
@@ -230,7 +218,7 @@ def test_the_findings_loop_from_a_failed_detail_to_its_fix_confirmed(
     assert finding_of(db_path, FIXED[1]) == (fixed_id, "closed")
     manager.click("#sync-now")  # closed by the re-check: no longer on the store's list
     manager.wait_for_selector(f".card.finding[data-finding='{fixed_id}']", state="detached")
-    page_context, pages = person(browser, browser_context_args, url, MANAGER)  # the server's pages still list it, closed
+    page_context, pages = person_on_pages(browser, browser_context_args, url, MANAGER)  # the server's pages still list it, closed
     pages.goto(f"{url}/findings/{fixed_id}?lang=en")
     assert "Closed" in pages.inner_text(".card .pill")
     assert fixed_on_recheck(hq, url, "/hq") >= 1

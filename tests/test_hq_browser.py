@@ -7,22 +7,17 @@ and its first page rendered to PNG. A store manager gets no dashboard."""
 from __future__ import annotations
 
 import subprocess
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import httpx2
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page
 
 from audit import db, demo, library
-from audit.app import create_app
-from audit.startup import Settings
 
-from .browser import free_port, wait_until_up
-from .conftest import ROOT, LiveServer, demo_database
+from .conftest import ROOT, LiveServer, demo_database, served
 from .test_pwa_screens import SCREENS
 from .test_pwa_support import csp_violations
 
@@ -38,15 +33,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     db.record_checklists(database, checklists)
     demo.build_visits(database, checklists, today=date.today())
     database.close()
-    port = free_port()
-    uvi = uvicorn.Server(uvicorn.Config(create_app(Settings(db_path=path)), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uvi.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    wait_until_up(url)
-    yield LiveServer(url, path)
-    uvi.should_exit = True
-    thread.join(timeout=10)
+    with served(path) as live:
+        yield live
 
 
 def signed_in(browser: Browser, url: str, username: str, **args: object) -> Page:

@@ -19,7 +19,6 @@ from .conftest import LiveServer
 from .test_pwa_screens import shoot
 from .test_pwa_support import (
     INSPECTOR,
-    PASSWORD,
     REVIEWER,
     add_photo,
     big_jpeg,
@@ -29,6 +28,7 @@ from .test_pwa_support import (
     fill_visit,
     open_app,
     open_section,
+    person_on_pages,
     ready,
     sign_in,
     start_visit,
@@ -43,20 +43,6 @@ pytestmark = pytest.mark.browser
 STAFF_NAME = "李娜"
 COMMENT = "请写明通道被堵的位置。"
 MANAGER = demo.manager_name("sh-xujiahui")
-
-
-def person(browser: Browser, args: dict[str, Any], url: str, username: str) -> tuple[BrowserContext, Page]:
-    """A phone of the person's own, signed in through the sign-in page."""
-    context = browser.new_context(**args)
-    page = context.new_page()
-    page.goto(f"{url}/signin")
-    if username == REVIEWER:
-        shoot(page, "signin-page")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return context, page
 
 
 def state(db_path: Path, uuid: str) -> tuple[str, int]:
@@ -98,7 +84,7 @@ def test_the_loop_from_an_offline_visit_to_the_store(
     assert state(live_server.db_path, uuid) == ("submitted", 1)
 
     # the reviewer finds it in the queue and returns it with a comment
-    reviewer_context, reviewer = person(browser, browser_context_args, url, REVIEWER)
+    reviewer_context, reviewer = person_on_pages(browser, browser_context_args, url, REVIEWER)
     assert reviewer.url.endswith("/review")
     reviewer.wait_for_selector(f"a[href='/review/{uuid}']")
     shoot(reviewer, "review-queue")
@@ -138,7 +124,7 @@ def test_the_loop_from_an_offline_visit_to_the_store(
     reviewer_context.close()
 
     # the store manager finds it in their list and reads it: the pseudonym, the name hidden
-    manager_context, manager = person(browser, browser_context_args, url, MANAGER)
+    manager_context, manager = person_on_pages(browser, browser_context_args, url, MANAGER)
     assert manager.url.endswith("/store")
     manager.wait_for_selector(f"a[href^='/visits/{uuid}/report']")
     shoot(manager, "store-home")

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx2
 from PIL import Image
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from audit import demo
 
@@ -305,3 +305,15 @@ def make_conflict(page: Page, context: BrowserContext, url: str, tmp_path: Path)
     context.set_offline(False)
     wait_for(lambda: status_of(page, uuid) == "conflict", what="the 409 recorded")
     return uuid
+
+
+def person_on_pages(browser: Browser, args: dict[str, Any], url: str, username: str) -> tuple[BrowserContext, Page]:
+    """A phone of the person's own, signed in through the server's sign-in page."""
+    context = browser.new_context(**args)
+    page = context.new_page()
+    page.goto(f"{url}/signin")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    return context, page
