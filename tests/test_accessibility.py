@@ -1,7 +1,8 @@
 """Accessibility, as axe-core (bundled by axe-playwright-python) judges it: no critical and no
 serious violation on the inspector's screens (home, site choice, a form section, submit, a sent
 visit), on the visit report, and on the server's pages of reviewers, store managers and HQ
-(/review, /store, /findings, /hq, /hq/assignments), at phone size."""
+(/review, /store, /findings, /hq, /hq/assignments), and on a store manager's screens in the
+app (the findings, a finding and its answer), at phone size."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from playwright.sync_api import Browser, Page
 from audit import demo
 
 from .conftest import LiveServer, demo_database_with_visits, served
+from .test_pwa_store import sign_in_store
 from .test_pwa_support import (
     add_photo,
     big_jpeg,
@@ -153,3 +155,28 @@ def test_the_server_pages(
     page.wait_for_timeout(150)
     assert blocking(page) == [], path
     context.close()
+
+
+def test_the_store_managers_screens(page: Page, visits_server: LiveServer) -> None:
+    """The app as a store manager uses it: the findings, one finding's answer form (both kinds), and an answer waiting."""
+    found: dict[str, list[str]] = {}
+
+    def check(where: str) -> None:
+        page.wait_for_timeout(150)  # the last redraw
+        if problems := blocking(page):
+            found[where] = problems
+
+    sign_in_store(page, visits_server.url, demo.manager_name("sh-xujiahui"))
+    check("findings")
+    page.locator("#to-answer .card.finding").first.click()
+    page.wait_for_selector("#answer-form")
+    check("a finding, fixed")
+    page.click("#kind-dispute")
+    check("a finding, dispute")
+    page.fill("#answer-note", "当天设备在维修")
+    page.click("#answer-save")
+    page.wait_for_selector("#answered .card.finding")
+    page.locator("#answered .card.finding").first.click()
+    page.wait_for_selector("#held-answer")
+    check("a finding answered")
+    assert found == {}
