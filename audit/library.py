@@ -2,7 +2,7 @@
 
 Ids must be unique across the library, which no single file can know, so that check lives here;
 so does the calendar of public holidays (holidays.CALENDAR), which any checklist may use and
-which lies beside them without being one.
+which lies beside them without being one (as does the coverage table, NOT_CHECKLISTS).
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from .validate import Result, check_file
 
 SUFFIXES = (".yaml", ".yml")
 CHECKLISTS = holidays.CHECKLISTS  # the library's folder, where the calendar lies too
+# Files in the library's folder that are not checklists: the calendar, and the table from each
+# detail of the domain brief to the items that cover it (read by the tests).
+NOT_CHECKLISTS = {holidays.CALENDAR.name, "coverage.yaml"}
 
 
 def find(paths: list[Path]) -> list[Path]:
@@ -25,7 +28,7 @@ def find(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file() and p.name != holidays.CALENDAR.name))
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file() and p.name not in NOT_CHECKLISTS))
         elif path.resolve() != holidays.CALENDAR:
             found.append(path)
     return found

@@ -1,6 +1,6 @@
 """Every detail of the domain brief is covered by checklist items an inspector observes.
 
-checklists/coverage.txt (YAML) maps each detail the brief lists (docs/domain.md, under its
+checklists/coverage.yaml maps each detail the brief lists (docs/domain.md, under its
 three stage headings, one bullet with a bold title per detail) to the items that cover it,
 quoting the brief's words for each part of a detail. This test reads the brief's list itself
 when the brief is at hand (../shared/docs/domain.md beside the repository), and always checks
@@ -22,7 +22,7 @@ from audit.schema import STAGES
 
 from .conftest import ROOT
 
-TABLE = ROOT / "checklists" / "coverage.txt"
+TABLE = ROOT / "checklists" / "coverage.yaml"
 HEADINGS = {"pre-sale": "Pre-sale", "in-sale": "In-sale", "after-sale": "After-sale"}
 
 
