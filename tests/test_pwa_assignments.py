@@ -29,11 +29,10 @@ pytestmark = pytest.mark.browser
 RECHECK = "step-free-entrance"
 
 
-def assign_through_the_form(url: str) -> None:
+def assign_through_the_form(url: str, start: str = "2026-12-01T09:00", end: str = "2026-12-01T18:00") -> None:
     with api(url, "hq") as hq:
         answer = hq.post("/hq/assignments", data={
-            "site": SUPERMARKET_SITE, "checklist": SUPERMARKET, "inspector": "inspector",
-            "start": "2026-12-01T09:00", "end": "2026-12-01T18:00", "offset": "+08:00",
+            "site": SUPERMARKET_SITE, "checklist": SUPERMARKET, "inspector": "inspector", "start": start, "end": end, "offset": "+08:00",
         })
     assert answer.status_code == 303, answer.text
 
@@ -76,3 +75,12 @@ def test_the_phone_lists_its_assignment_first_offline_too_and_starts_it(
     page.wait_for_function("(uuid) => location.hash === `#/v/${uuid}`", arg=uuid)
     assert refused == []
 
+
+
+def test_an_assignment_whose_window_has_passed_says_so(page: Page, live_server: LiveServer) -> None:
+    assign_through_the_form(live_server.url, "2026-11-02T09:00", "2026-11-02T18:00")
+    open_app(page, live_server.url)
+    card = page.locator("#assignments .card.assignment")
+    card.wait_for()
+    assert card.get_attribute("data-late") == "1"
+    assert "时段已过" in card.inner_text()

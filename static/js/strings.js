@@ -15,6 +15,7 @@ export const STRINGS = {
   "update.ready": ["新版本已就绪", "新版本已就緒", "A new version is ready"],
   "update.reload": ["重新加载", "重新載入", "Reload"],
   "home.assignments": ["我的任务", "我的任務", "Assigned to you"],
+  "home.assignment-late": ["时段已过：现在做会被标记为时段外", "時段已過：現在做會被標記為時段外", "Its window has passed: a visit now is flagged as outside it"],
   "home.assignment-unknown": ["此任务的检查表或门店尚未下载，请联网同步后再试。", "此任務的檢查表或門市尚未下載，請連線同步後再試。", "This assignment's checklist or site is not on the phone yet: sync online, then try again."],
   "home.drafts": ["草稿", "草稿", "Drafts"],
   "home.outbox": ["发件箱", "寄件匣", "Outbox"],

@@ -24,14 +24,19 @@ async function start(assignment, user, button) {
   location.hash = `#/v/${(await visits.create(site, entry, user?.id, assignment)).uuid}`;
 }
 
+// An assignment whose window has passed stays until HQ cancels it or a visit fulfils it: a
+// visit made now is flagged to the reviewer as outside its window, so the card says so first.
 export function assignmentCard(assignment, user) {
   const lang = language();
+  const late = Date.parse(assignment.window_end) < Date.now();
   return h("button", {
-    type: "button", class: "card visit assignment", dataset: { assignment: assignment.id, site: assignment.site_id, checklist: assignment.checklist_id },
+    type: "button", class: `card visit assignment${late ? " late" : ""}`,
+    dataset: { assignment: assignment.id, site: assignment.site_id, checklist: assignment.checklist_id, late: late ? "1" : "0" },
     onclick: (event) => start(assignment, user, event.currentTarget),
   },
   h("strong", {}, text(assignment.site_name)),
   h("span", {}, text(assignment.checklist_title)),
   h("span", { class: "sub" }, `${when(assignment.window_start, lang)} – ${when(assignment.window_end, lang)}`),
+  late ? h("span", { class: "sub bad" }, t("home.assignment-late")) : null,
   h("span", { class: "problem", role: "alert" }));
 }
