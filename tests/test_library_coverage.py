@@ -2,10 +2,10 @@
 
 checklists/coverage.yaml maps each detail the brief lists (docs/domain.md, under its
 three stage headings, one bullet with a bold title per detail) to the items that cover it,
-quoting the brief's words for each part of a detail. This test reads the brief's list itself
-when the brief is at hand (../shared/docs/domain.md beside the repository), and always checks
-the count the table keeps, so a detail added to the brief, or an item renamed or removed,
-fails here.
+quoting the brief's words for each part of a detail. The brief is kept in the repository
+(docs/domain.md, a copy of the team's shared brief): this test reads its list of details and
+the count the table keeps, so a detail added to the brief, words it does not use, or an item
+renamed or removed, fails here.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from audit import library
@@ -57,7 +56,7 @@ def brief_details(text: str) -> dict[str, dict[str, str]]:
     return found
 
 
-def problems(table: dict[str, Any], items: set[str], brief: str | None) -> list[str]:
+def problems(table: dict[str, Any], items: set[str], brief: str) -> list[str]:
     """Everything wrong with the table against the library's items and the brief's text."""
     found: list[str] = []
     coverage = table["coverage"]
@@ -69,21 +68,18 @@ def problems(table: dict[str, Any], items: set[str], brief: str | None) -> list[
     ids = [detail["id"] for detail in listed]
     if len(set(ids)) != len(ids):
         found.append("a detail id is used twice")
-    details = brief_details(brief) if brief is not None else None
-    if details is not None:
-        count = sum(len(stage) for stage in details.values())
-        if count != table["details"]:
-            found.append(f"the brief lists {count} details, the table says {table['details']}")
+    details = brief_details(brief)
+    count = sum(len(stage) for stage in details.values())
+    if count != table["details"]:
+        found.append(f"the brief lists {count} details, the table says {table['details']}")
     for stage, entries in coverage.items():
         for detail in entries:
             where = f"{stage}/{detail['id']}"
             if not detail.get("parts"):
                 found.append(f"{where}: no parts")
-            bullet = None
-            if details is not None:
-                bullet = details.get(stage, {}).get(detail["brief"])
-                if bullet is None:
-                    found.append(f"{where}: the brief has no detail {detail['brief']!r} under {HEADINGS[stage]}")
+            bullet = details.get(stage, {}).get(detail["brief"])
+            if bullet is None:
+                found.append(f"{where}: the brief has no detail {detail['brief']!r} under {HEADINGS[stage]}")
             for part in detail.get("parts", []):
                 if bullet is not None and " ".join(part["words"].split()) not in bullet:
                     found.append(f"{where}: {part['words']!r} are not the brief's words")
@@ -92,12 +88,11 @@ def problems(table: dict[str, Any], items: set[str], brief: str | None) -> list[
                 for ref in part.get("items", []):
                     if ref not in items:
                         found.append(f"{where}: no item {ref} in the library")
-    if details is not None:
-        named = {(stage, detail["brief"]) for stage, entries in coverage.items() for detail in entries}
-        for stage, titles in details.items():
-            for title in titles:
-                if (stage, title) not in named:
-                    found.append(f"the brief's {HEADINGS[stage]} detail {title!r} is not in the table")
+    named = {(stage, detail["brief"]) for stage, entries in coverage.items() for detail in entries}
+    for stage, titles in details.items():
+        for title in titles:
+            if (stage, title) not in named:
+                found.append(f"the brief's {HEADINGS[stage]} detail {title!r} is not in the table")
     return found
 
 
@@ -105,9 +100,8 @@ def library_items() -> set[str]:
     return {f"{checklist.id}/{item.id}" for checklist in library.load(library.CHECKLISTS) for item in checklist.items()}
 
 
-def the_brief() -> str | None:
-    path = (ROOT / load_table()["brief"]).resolve()
-    return path.read_text(encoding="utf-8") if path.exists() else None
+def the_brief() -> str:
+    return (ROOT / load_table()["brief"]).read_text(encoding="utf-8")
 
 
 def test_every_detail_of_the_brief_is_covered_by_existing_items() -> None:
@@ -116,10 +110,7 @@ def test_every_detail_of_the_brief_is_covered_by_existing_items() -> None:
 
 
 def test_the_brief_is_read() -> None:
-    brief = the_brief()
-    if brief is None:
-        pytest.skip("the domain brief is not beside the repository; the table's own count was checked")
-    details = brief_details(brief)
+    details = brief_details(the_brief())
     assert set(details) == set(HEADINGS)
     assert "First-ask responsibility" in details["in-sale"]
     assert "the first employee a customer asks owns the problem" in details["in-sale"]["First-ask responsibility"]
@@ -135,9 +126,8 @@ def test_the_check_fails_on_a_gap() -> None:
     assert any("no item after-sales/freight-refunded" in p for p in problems(table, renamed, brief))
     short = {**table, "coverage": {**table["coverage"], "after-sale": table["coverage"]["after-sale"][:-1]}}
     assert any("details listed" in p for p in problems(short, items, brief))
-    if brief is not None:
-        assert any("Going past the request" in p for p in problems({**short, "details": 22}, items, brief))
-        detail = table["coverage"]["pre-sale"][0]
-        reworded = {**detail, "parts": [{**detail["parts"][0], "words": "a press door"}, *detail["parts"][1:]]}
-        changed = {**table, "coverage": {**table["coverage"], "pre-sale": [reworded, *table["coverage"]["pre-sale"][1:]]}}
-        assert any("are not the brief's words" in p for p in problems(changed, items, brief))
+    assert any("Going past the request" in p for p in problems({**short, "details": 22}, items, brief))
+    detail = table["coverage"]["pre-sale"][0]
+    reworded = {**detail, "parts": [{**detail["parts"][0], "words": "a press door"}, *detail["parts"][1:]]}
+    changed = {**table, "coverage": {**table["coverage"], "pre-sale": [reworded, *table["coverage"]["pre-sale"][1:]]}}
+    assert any("are not the brief's words" in p for p in problems(changed, items, brief))
