@@ -168,7 +168,7 @@ export const STRINGS = {
   "submit.narrative": ["总体描述", "總體描述", "Narrative summary"],
   "submit.narrative-placeholder": ["按时间顺序简述这次到访的经过", "依時間順序簡述這次到訪的經過", "What happened during the visit, in order"],
   "submit.send": ["提交", "送出", "Submit"],
-  "submit.failures": ["不通过的 {n} 项及证据", "不通過的 {n} 項及證據", "The {n} failures and their evidence"],
+  "submit.failures": ["不通过的 {n} 项及证据", "不通過的 {n} 項及證據", "Failed ({n}), with their evidence"],
   "submit.no-evidence": ["没有照片", "沒有照片", "no photo"],
   "submit.confirm-title": ["提交这份记录？", "送出這份記錄？", "Submit this visit?"],
   "submit.confirm-text": ["提交后答案不能再修改。提交后 {seconds} 秒内仍可撤销。", "送出後答案不能再修改。送出後 {seconds} 秒內仍可復原。", "Answers cannot be changed once submitted. You can undo for {seconds} seconds."],
