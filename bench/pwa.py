@@ -31,7 +31,8 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from audit.demo import DEMO_PASSWORD  # noqa: E402
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS as FLAGS, free_port, wait_until_up  # noqa: E402
+from tests.browser import CHROMIUM, free_port, wait_until_up  # noqa: E402
+from tests.browser import CHROMIUM_FLAGS as FLAGS
 
 INSPECTOR = "inspector"
 CATALOG = ["/api/checklists", "/api/sites"]
