@@ -59,6 +59,7 @@ class Finding:
     note_lang: str = ""  # the note's language when it is not the reader's ...
     note_label: str = ""  # ... and then "inspector's note, in their words (Chinese)", else "inspector's note"
     voided: bool = False  # the store's dispute of it was accepted: the adjusted score leaves it out
+    credit: float | None = None  # the share of its weight a failed answer still earned (a half-way choice, a graded limit)
 
 
 @dataclass(frozen=True)
@@ -313,6 +314,7 @@ class _Items:
                 finding = Finding(
                     item.id, where, text, self.words.text(item.fix), shown, self.words.expected(item),
                     item.critical_cap, note, self.photos_of(item), note_lang=note_lang, note_label=note_label or t["note"],
+                    credit=outcome.score if outcome.score else None,
                 )
                 (self.critical if item.id in result.critical_failures else self.failures).append(finding)
                 continue

@@ -1,13 +1,16 @@
 """The report of a visit on a checklist that uses the format's later features: a case over
 several days (each item led by the day it is due), graded thresholds (a partial-credit answer
-is still a failure against its standard), and recorded-only items (listed with what was
+is still a failure against its standard, and the report says what it earned), and recorded-only items (listed with what was
 recorded, never with a tick, a cross or a limit)."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
-from audit import db, demo, report, sync
+from audit import db, demo, pages, report, sync
+from audit.branding import Branding
 from audit.model import Checklist
 from audit.validate import check_bytes
 
@@ -76,6 +79,14 @@ def test_a_partial_credit_answer_scores_its_credit_and_fails_its_standard(built:
         ("fixed", "No", "Yes"),
     ]
     assert [(w.text, w.measured, w.limit, w.passed) for w in en.waits] == [("Day 1 · The hotline answers", "45 s", "at most 30 s", False)]
+    assert [(f.item_id, f.credit) for f in en.failures] == [("hotline", 0.5), ("fixed", None)]  # the half it earned, said
+
+
+def test_the_page_says_what_a_partly_met_answer_earned(built: tuple[report.Report, report.Report]) -> None:
+    en, zh = built
+    html_en, html_zh = (html.unescape(pages.web_html(r, Branding.load())) for r in (en, zh))
+    assert html_en.count("partly met: 50% of its points earned") == 1
+    assert html_zh.count("部分达标：得到该项 50% 的分") == 1
 
 
 def test_recorded_items_show_what_was_recorded_and_no_verdict(built: tuple[report.Report, report.Report]) -> None:
