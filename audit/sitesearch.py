@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import re
 import subprocess
 import sys
@@ -24,6 +25,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+log = logging.getLogger("audit")
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 PINYIN_SECONDS = 30
 
@@ -59,7 +61,11 @@ def _names(site: dict[str, Any]) -> list[str]:
 def with_keys(sites: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The sites (as org.sites gives them), each with its `search` string."""
     chinese = tuple(sorted({name for site in sites for name in _names(site) if HAN.search(name)}))
-    spoken = _pinyin_of(chinese) if chinese else {}
+    try:
+        spoken = _pinyin_of(chinese) if chinese else {}
+    except (OSError, subprocess.SubprocessError, ValueError) as error:  # the names still match; pinyin waits for the next fetch
+        log.warning("site search: no pinyin this time (%s)", error)
+        spoken = {}
     keyed = []
     for site in sites:
         keys = [site["id"], *_names(site)]

@@ -61,6 +61,16 @@ def test_keys_leave_the_sites_as_they_were(tmp_path: Any) -> None:
     assert [{k: v for k, v in site.items() if k != "search"} for site in keyed] == plain
 
 
+def test_without_its_pinyin_process_the_names_still_match(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child process that makes the pinyin cannot start: /api/sites answers with the names, never a 5xx."""
+    monkeypatch.setattr(sitesearch.sys, "executable", str(tmp_path / "no-such-python"))
+    sitesearch._pinyin_of.cache_clear()
+    database = db.connect(demo_database(tmp_path / "audit.db"))
+    keys = {site["id"]: site["search"].split(" ") for site in sitesearch.with_keys(org.sites(database))}[SUPERMARKET_SITE]
+    assert "上海徐家汇店超市" in keys and "xujiahui" in keys and "shxjhdcs" not in keys
+    sitesearch._pinyin_of.cache_clear()
+
+
 def shown(page: Page) -> list[str]:
     """The sites the full list shows now, in order."""
     return list(page.eval_on_selector_all("#all-sites .card.site", "els => els.filter((e) => e.offsetParent !== null).map((e) => e.dataset.site)"))
