@@ -254,7 +254,8 @@ def visit_body(
         "checklist_hash": checklist.content_hash(),
         "site_id": site_id,
         "started_at": started.isoformat(),
-        "ended_at": (started + timedelta(minutes=rng.randint(25, 70))).isoformat(),
+        # a case (a repair, a stay) runs over its days; a visit, under an hour or so
+        "ended_at": (started + timedelta(days=(checklist.case_days or 1) - 1, minutes=rng.randint(25, 70))).isoformat(),
         "narrative": narrative(checklist, given, started.isoformat()),
         "answers": given,
         "photos": photo_rows,

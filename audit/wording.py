@@ -132,7 +132,13 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 
 def span(start: datetime, end: datetime | None, t: dict[str, str]) -> str:
-    span = start.strftime("%H:%M") + (f"–{end.strftime('%H:%M')}" if end else "")
-    minutes = f" ({t['minutes'].format(n=round((end - start).total_seconds() / 60))})" if end else ""
+    """When a visit ran, from its start day: "10:15–10:50 (35 min)"; a case that went on over
+    several days (a repair, a stay) ends on its own day: "10:15 – 2026-06-24 14:02 (10 days)"."""
     offset = start.strftime("%z")
-    return f"{span}{minutes} UTC{offset[:3]}:{offset[3:]}"
+    zone = f" UTC{offset[:3]}:{offset[3:]}"
+    if end is None:
+        return start.strftime("%H:%M") + zone
+    if end.date() != start.date():
+        days = (end.date() - start.date()).days + 1
+        return f"{start.strftime('%H:%M')} – {end.strftime('%Y-%m-%d %H:%M')} ({t['days'].format(n=days)}){zone}"
+    return f"{start.strftime('%H:%M')}–{end.strftime('%H:%M')} ({t['minutes'].format(n=round((end - start).total_seconds() / 60))}){zone}"

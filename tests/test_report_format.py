@@ -6,10 +6,11 @@ recorded, never with a tick, a cross or a limit)."""
 from __future__ import annotations
 
 import html
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from audit import db, demo, pages, report, sync
+from audit import db, demo, pages, report, sync, wording
 from audit.branding import Branding
 from audit.model import Checklist
 from audit.validate import check_bytes
@@ -106,3 +107,11 @@ def test_items_are_led_by_the_day_they_are_due(built: tuple[report.Report, repor
     assert [f.text for f in en.failures] == ["Day 1 · The hotline answers", "Day 10 · The fault is fixed"]
     assert [p for s in en.stages for sec in s.sections for p in sec.passed] == ["Day 3 · A visit time is agreed"]
     assert [f.text for f in zh.failures] == ["第 1 天 · 热线接通", "第 10 天 · 修好"]
+
+
+def test_a_case_over_several_days_shows_the_day_it_ended() -> None:
+    t = {"minutes": "{n} min", "days": "{n} days"}
+    start = datetime(2026, 6, 15, 13, 27, tzinfo=timezone(timedelta(hours=8)))
+    assert wording.span(start, start + timedelta(minutes=35), t) == "13:27–14:02 (35 min) UTC+08:00"
+    assert wording.span(start, start + timedelta(days=9, minutes=35), t) == "13:27 – 2026-06-24 14:02 (10 days) UTC+08:00"
+    assert wording.span(start, None, t) == "13:27 UTC+08:00"
