@@ -109,6 +109,17 @@ def test_audit_check_reports_a_broken_calendar_and_the_checklists_that_need_it(m
     assert results[1].problems == broken[1]
 
 
+def test_audit_check_of_the_calendar_alone() -> None:
+    """Named on its own, the calendar is checked (it is no checklist, and no usage error either)."""
+    from click.testing import CliRunner
+
+    from audit.cli import main
+
+    result = CliRunner().invoke(main, ["check", str(holidays.CALENDAR)])
+    assert result.exit_code == 0, result.output
+    assert "calendar of public holidays has no problems" in result.output
+
+
 def test_the_server_takes_a_weekend_answer_only_from_a_weekend_visit(tmp_path: Path) -> None:
     """The supermarket's weekend count, answered on a Saturday visit, is accepted and scored; the
     same answer on a Wednesday visit is refused, the item being hidden then, as on the phone."""
