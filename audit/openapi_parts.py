@@ -8,6 +8,7 @@ from typing import Any
 
 from . import access, visits
 from .schema import ID_PATTERN
+from .wording import LANGUAGES
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -88,3 +89,10 @@ def id_param(name: str, description: str) -> dict[str, Any]:
     """A path parameter that is one of the organisation's ids (a branch, a site)."""
     return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "string", "pattern": ID_PATTERN}}
 
+
+
+# Parameters the phones' API and the pages share.
+VISIT_ID = uuid_param("uuid", "The visit's id, made by the phone.")
+PHOTO_ID = uuid_param("photo_uuid", "The photo's id, as the visit declared it.")
+FINDING_ID = uuid_param("finding", "The finding's id.")
+PAGE_LANG = query_param("lang", f"The page's language ({', '.join(LANGUAGES)}); default: the browser's first one the pages speak.")
