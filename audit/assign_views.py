@@ -89,11 +89,9 @@ def _offset(given: str) -> timezone | str:
 
 async def add(request: Request) -> Response:
     person: User = request.state.person
-    if not access.may(person, "assign"):
-        return _not_found()
-    form = await _form(request)
-    if form is None:
-        return await _page(request, status=422, problems=[UNREADABLE])
+    form = await _assigners_form(request)
+    if isinstance(form, Response):
+        return form
     given = {name: str(form.get(name) or "")[:MAX_FIELD] for name in (*FIELDS, "offset")}
     await form.close()
     offset = _offset(given["offset"])
@@ -107,12 +105,15 @@ async def add(request: Request) -> Response:
     return RedirectResponse("/hq/assignments?done=added", status_code=303)
 
 
-async def _form(request: Request) -> FormData | None:
-    """The posted form, or None when its body is not one (a broken multipart body, say)."""
+async def _assigners_form(request: Request) -> FormData | Response:
+    """The posted form of someone who may assign; otherwise the answer to give instead (a 404 to
+    anyone else, the page saying so when the body is not a form, a broken multipart body say)."""
+    if not access.may(request.state.person, "assign"):
+        return _not_found()
     try:
         return await request.form()
     except HTTPException:
-        return None
+        return await _page(request, status=422, problems=[UNREADABLE])
 
 
 async def _upload(value: Any) -> bytes | None:
@@ -126,11 +127,9 @@ async def _upload(value: Any) -> bytes | None:
 
 async def batch(request: Request) -> Response:
     person: User = request.state.person
-    if not access.may(person, "assign"):
-        return _not_found()
-    form = await _form(request)
-    if form is None:
-        return await _page(request, status=422, problems=[UNREADABLE])
+    form = await _assigners_form(request)
+    if isinstance(form, Response):
+        return form
     try:
         offset = _offset(str(form.get("offset") or "")[:MAX_FIELD])
         data = await _upload(form.get("file"))

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import export_files, exports, filters
+from . import export_files, exports
 from .openapi_parts import (
+    FILTERS,
     FINDING_ID,
     FORM,
     HTML,
@@ -31,12 +32,7 @@ from .wording import LANGUAGES
 
 def pages() -> dict[str, Any]:
     export_id = uuid_param("uuid", "The export's id, as asking for it answered.")
-    hq_filters = [
-        query_param("period", f"Default {filters.DEFAULT_PERIOD}: {filters.PERIOD_HELP}."),
-        query_param("region", "A region's id; default: every region."),
-        query_param("site_type", "A site type's id; default: every type."),
-        query_param("checklist", "A checklist's id; default: every checklist."),
-    ]
+    hq_filters = [query_param(name, description) for name, description in FILTERS.items()]
 
     def hq_answers(page: str, missing: str = "") -> dict[str, Any]:
         return {

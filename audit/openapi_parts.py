@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import access, visits
+from . import access, filters, visits
 from .schema import ID_PATTERN
 from .wording import LANGUAGES
 
@@ -96,3 +96,10 @@ VISIT_ID = uuid_param("uuid", "The visit's id, made by the phone.")
 PHOTO_ID = uuid_param("photo_uuid", "The photo's id, as the visit declared it.")
 FINDING_ID = uuid_param("finding", "The finding's id.")
 PAGE_LANG = query_param("lang", f"The page's language ({', '.join(LANGUAGES)}); default: the browser's first one the pages speak.")
+# HQ's filters, as query parameters of the pages and as fields of the export form.
+FILTERS = {
+    "period": f"Default {filters.DEFAULT_PERIOD}: {filters.PERIOD_HELP}.",
+    "region": "A region's id; default: every region.",
+    "site_type": "A site type's id; default: every type.",
+    "checklist": "A checklist's id; default: every checklist.",
+}

@@ -11,7 +11,6 @@ from . import (
     assign_views,
     assignments,
     export_files,
-    filters,
     findings,
     review,
     visits,
@@ -19,6 +18,7 @@ from . import (
 from .openapi_parts import (
     CSRF_FIELD,
     CSRF_HEADER,
+    FILTERS,
     date_time,
     ref,
     whole,
@@ -313,10 +313,7 @@ def schemas() -> dict[str, Any]:
             "properties": {
                 CSRF_FIELD: {"type": "string", "description": "The session's CSRF token (or send the header)."},
                 "format": {"enum": list(export_files.FORMATS), "description": "csv (a ZIP of CSV files and a README), xlsx or json."},
-                "period": {"type": "string", "description": f"Default {filters.DEFAULT_PERIOD}: {filters.PERIOD_HELP}."},
-                "region": {"type": "string", "description": "A region's id; default: every region."},
-                "site_type": {"type": "string", "description": "A site type's id; default: every type."},
-                "checklist": {"type": "string", "description": "A checklist's id; default: every checklist."},
+                **{name: {"type": "string", "description": description} for name, description in FILTERS.items()},
                 "lang": {"type": "string", "description": f"The language of the names and texts in the file ({', '.join(LANGUAGES)}); default: the page's."},
             },
         },
